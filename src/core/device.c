@@ -1,0 +1,380 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Mediated devices: creation, removal and release, in the order the kernel
+ * settled on after several fixes (reference/kernel-mdev-abi.md, sections 2
+ * and 3). Teardown is the exact mirror of creation, and the UUID and the
+ * instance are given back only at the final release, on every path.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "private.h"
+
+void device_ref(struct umdev_device *mdev)
+{
+	__atomic_add_fetch(&mdev->refs, 1, __ATOMIC_RELAXED);
+}
+
+/* The last reference is gone: give back the UUID and the instance. */
+static void device_release(struct umdev_device *mdev)
+{
+	struct umdev_parent *parent = mdev->parent;
+
+	pthread_mutex_lock(&index_lock);
+	index_remove(mdev);
+	if (mdev->counted)
+		parent->available_instances++;
+	pthread_mutex_unlock(&index_lock);
+
+	free(mdev);
+	parent_unref(parent); /* the device pinned its type, the type its parent */
+}
+
+void umdev_device_put(struct umdev_device *mdev)
+{
+	if (__atomic_sub_fetch(&mdev->refs, 1, __ATOMIC_ACQ_REL) == 0)
+		device_release(mdev);
+}
+
+static void set_state(struct umdev_device *mdev, enum umdev_device_state state)
+{
+	pthread_mutex_lock(&index_lock);
+	mdev->state = state;
+	pthread_mutex_unlock(&index_lock);
+}
+
+/*
+ * Steps 1-3 of a create: under the index lock, refuse a UUID in use on any
+ * parent, take an instance, and reserve the UUID before anything is visible.
+ */
+static int device_reserve(struct umdev_type *type, const uint8_t uuid[UMDEV_UUID_SIZE],
+			  struct umdev_device **out)
+{
+	struct umdev_parent *parent = type->parent;
+	struct umdev_device *mdev = calloc(1, sizeof(*mdev));
+	int ret = 0;
+
+	if (!mdev)
+		return -ENOMEM;
+	memcpy(mdev->uuid, uuid, UMDEV_UUID_SIZE);
+	umdev_uuid_format(uuid, mdev->name);
+	mdev->type = type;
+	mdev->parent = parent;
+	mdev->state = UMDEV_DEV_RESERVED;
+	mdev->refs = 1;
+	list_init(&mdev->parent_node);
+	list_init(&mdev->type_node);
+
+	pthread_mutex_lock(&index_lock);
+	if (index_find(uuid)) {
+		ret = -EEXIST;
+	} else if (!parent->driver->get_available && !parent->available_instances) {
+		ret = -EUSERS;
+	} else {
+		ret = index_insert(mdev);
+		if (!ret && !parent->driver->get_available) {
+			parent->available_instances--;
+			mdev->counted = true;
+		}
+	}
+	pthread_mutex_unlock(&index_lock);
+
+	if (ret) {
+		free(mdev);
+		return ret;
+	}
+	parent_ref(parent);
+	*out = mdev;
+	return 0;
+}
+
+/* Whether the parent is unregistering; read under the index lock. */
+static bool parent_going(struct umdev_parent *parent)
+{
+	pthread_mutex_lock(&index_lock);
+	bool going = parent->unregistering;
+	pthread_mutex_unlock(&index_lock);
+	return going;
+}
+
+int umdev_device_create(struct umdev_type *type, const uint8_t uuid[UMDEV_UUID_SIZE])
+{
+	struct umdev_parent *parent = type->parent;
+	struct umdev_device *mdev;
+	int ret;
+
+	ret = device_reserve(type, uuid, &mdev);
+	if (ret)
+		return ret;
+
+	/* Never wait for an unregistration: it waits for us. */
+	if (pthread_rwlock_tryrdlock(&parent->unreg_gate)) {
+		ret = -ENODEV;
+		goto err_release;
+	}
+	if (parent_going(parent)) {
+		ret = -ENODEV;
+		goto err_unlock;
+	}
+
+	pthread_mutex_lock(&parent->lock);
+	list_add_tail(&mdev->parent_node, &parent->devices);
+	pthread_mutex_unlock(&parent->lock);
+	set_state(mdev, UMDEV_DEV_ADDED);
+	event_emit(UMDEV_EVENT_DEVICE_ADDED, parent, mdev, NULL);
+
+	ret = parent->driver->probe(mdev);
+	if (ret) {
+		if (ret > 0) /* a driver bug; never report success */
+			ret = -EINVAL;
+		goto err_del;
+	}
+
+	pthread_mutex_lock(&parent->lock);
+	list_add_tail(&mdev->type_node, &type->devices);
+	mdev->attrs_open = true;
+	pthread_mutex_unlock(&parent->lock);
+	pthread_mutex_lock(&index_lock);
+	mdev->state = UMDEV_DEV_BOUND;
+	pthread_mutex_unlock(&index_lock);
+	event_emit(UMDEV_EVENT_DEVICE_BOUND, parent, mdev, NULL);
+
+	pthread_mutex_lock(&index_lock);
+	mdev->active = true;
+	pthread_mutex_unlock(&index_lock);
+	pthread_rwlock_unlock(&parent->unreg_gate);
+	return 0;
+
+err_del:
+	pthread_mutex_lock(&parent->lock);
+	list_del_init(&mdev->parent_node);
+	pthread_mutex_unlock(&parent->lock);
+	set_state(mdev, UMDEV_DEV_GONE);
+	event_emit(UMDEV_EVENT_DEVICE_REMOVED, parent, mdev, NULL);
+err_unlock:
+	pthread_rwlock_unlock(&parent->unreg_gate);
+err_release:
+	set_state(mdev, UMDEV_DEV_GONE);
+	umdev_device_put(mdev);
+	return ret;
+}
+
+void device_teardown(struct umdev_device *mdev)
+{
+	struct umdev_parent *parent = mdev->parent;
+
+	/* Links first (mdev_type, then devices/), as the kernel removes them. */
+	event_emit(UMDEV_EVENT_DEVICE_UNBINDING, parent, mdev, NULL);
+	pthread_mutex_lock(&parent->lock);
+	list_del_init(&mdev->type_node);
+	mdev->attrs_open = false;
+	while (mdev->attr_users)
+		pthread_cond_wait(&parent->released, &parent->lock);
+	pthread_mutex_unlock(&parent->lock);
+	set_state(mdev, UMDEV_DEV_ADDED);
+
+	parent->driver->remove(mdev);
+
+	pthread_mutex_lock(&parent->lock);
+	list_del_init(&mdev->parent_node);
+	pthread_mutex_unlock(&parent->lock);
+	set_state(mdev, UMDEV_DEV_GONE);
+	event_emit(UMDEV_EVENT_DEVICE_REMOVED, parent, mdev, NULL);
+
+	umdev_device_put(mdev); /* the reference the core took at creation */
+}
+
+int umdev_device_remove(struct umdev_device *mdev)
+{
+	struct umdev_parent *parent = mdev->parent;
+	int ret = 0;
+
+	if (pthread_rwlock_tryrdlock(&parent->unreg_gate))
+		return -ENODEV;
+
+	pthread_mutex_lock(&index_lock);
+	if (parent->unregistering || mdev->removing || mdev->state == UMDEV_DEV_GONE)
+		ret = -ENODEV;
+	else if (!mdev->active)
+		ret = -EAGAIN;
+	else {
+		mdev->active = false;
+		mdev->removing = true;
+	}
+	pthread_mutex_unlock(&index_lock);
+
+	if (!ret)
+		device_teardown(mdev);
+	pthread_rwlock_unlock(&parent->unreg_gate);
+	return ret;
+}
+
+static bool visible(const struct umdev_device *mdev)
+{
+	return mdev->state == UMDEV_DEV_ADDED || mdev->state == UMDEV_DEV_BOUND;
+}
+
+struct umdev_device *umdev_device_get(const uint8_t uuid[UMDEV_UUID_SIZE])
+{
+	struct umdev_device *mdev;
+
+	pthread_mutex_lock(&index_lock);
+	mdev = index_find(uuid);
+	if (mdev && visible(mdev))
+		device_ref(mdev); /* the core's own reference keeps it above 0 */
+	else
+		mdev = NULL;
+	pthread_mutex_unlock(&index_lock);
+	return mdev;
+}
+
+struct umdev_device *umdev_device_get_by_name(const char *name)
+{
+	uint8_t uuid[UMDEV_UUID_SIZE];
+	char canonical[UMDEV_UUID_STRING_LEN + 1];
+
+	if (!name || strlen(name) != UMDEV_UUID_STRING_LEN || umdev_uuid_parse(name, uuid))
+		return NULL;
+	umdev_uuid_format(uuid, canonical);
+	if (strcmp(canonical, name))
+		return NULL;
+	return umdev_device_get(uuid);
+}
+
+bool umdev_device_is_bound(struct umdev_device *mdev)
+{
+	pthread_mutex_lock(&index_lock);
+	bool bound = mdev->state == UMDEV_DEV_BOUND;
+	pthread_mutex_unlock(&index_lock);
+	return bound;
+}
+
+int snapshot_reserve(void **array, size_t elem_size, size_t *capacity, size_t needed)
+{
+	if (needed <= *capacity)
+		return 0;
+	size_t grown = *capacity ? *capacity * 2 : 16;
+	void *bigger = reallocarray(*array, grown, elem_size);
+	if (!bigger)
+		return -ENOMEM;
+	*array = bigger;
+	*capacity = grown;
+	return 0;
+}
+
+struct uuid_snapshot {
+	umdev_uuid_t *uuids;
+	size_t count, capacity;
+	int error;
+};
+
+static void snapshot_add(struct uuid_snapshot *snap, const struct umdev_device *mdev)
+{
+	if (snap->error)
+		return;
+	snap->error = snapshot_reserve((void **)&snap->uuids, sizeof(*snap->uuids),
+				       &snap->capacity, snap->count + 1);
+	if (!snap->error)
+		memcpy(snap->uuids[snap->count++], mdev->uuid, UMDEV_UUID_SIZE);
+}
+
+static ssize_t snapshot_finish(struct uuid_snapshot *snap, umdev_uuid_t **out)
+{
+	if (snap->error) {
+		free(snap->uuids);
+		*out = NULL;
+		return snap->error;
+	}
+	*out = snap->uuids;
+	return (ssize_t)snap->count;
+}
+
+static void add_if_visible(struct umdev_device *mdev, void *arg)
+{
+	if (visible(mdev))
+		snapshot_add(arg, mdev);
+}
+
+ssize_t umdev_list_devices(umdev_uuid_t **out)
+{
+	struct uuid_snapshot snap = { 0 };
+
+	pthread_mutex_lock(&index_lock);
+	index_for_each(add_if_visible, &snap);
+	pthread_mutex_unlock(&index_lock);
+	return snapshot_finish(&snap, out);
+}
+
+ssize_t umdev_parent_list_devices(struct umdev_parent *parent, umdev_uuid_t **out)
+{
+	struct uuid_snapshot snap = { 0 };
+	struct list_head *pos;
+
+	pthread_mutex_lock(&parent->lock);
+	list_for_each(pos, &parent->devices)
+		snapshot_add(&snap, list_entry(pos, struct umdev_device, parent_node));
+	pthread_mutex_unlock(&parent->lock);
+	return snapshot_finish(&snap, out);
+}
+
+ssize_t umdev_type_list_devices(struct umdev_type *type, umdev_uuid_t **out)
+{
+	struct umdev_parent *parent = type->parent;
+	struct uuid_snapshot snap = { 0 };
+	struct list_head *pos;
+
+	pthread_mutex_lock(&parent->lock);
+	list_for_each(pos, &type->devices)
+		snapshot_add(&snap, list_entry(pos, struct umdev_device, type_node));
+	pthread_mutex_unlock(&parent->lock);
+	return snapshot_finish(&snap, out);
+}
+
+size_t umdev_bus_device_count(void)
+{
+	pthread_mutex_lock(&index_lock);
+	size_t count = index_count();
+	pthread_mutex_unlock(&index_lock);
+	return count;
+}
+
+const uint8_t *umdev_device_uuid(const struct umdev_device *mdev)
+{
+	return mdev->uuid;
+}
+
+const char *umdev_device_name(const struct umdev_device *mdev)
+{
+	return mdev->name;
+}
+
+struct umdev_type *umdev_device_type(const struct umdev_device *mdev)
+{
+	return mdev->type;
+}
+
+struct umdev_parent *umdev_device_parent(const struct umdev_device *mdev)
+{
+	return mdev->parent;
+}
+
+void umdev_set_drvdata(struct umdev_device *mdev, void *data)
+{
+	mdev->drvdata = data;
+}
+
+void *umdev_get_drvdata(const struct umdev_device *mdev)
+{
+	return mdev->drvdata;
+}
+
+void umdev_device_set_vfio(struct umdev_device *mdev, struct umdev_vfio_device *vdev)
+{
+	mdev->vfio = vdev;
+}
+
+struct umdev_vfio_device *umdev_device_vfio(const struct umdev_device *mdev)
+{
+	return mdev->vfio;
+}

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The core's private view of its objects, shared by the files of src/core.
+ *
+ * Lock order, outermost first (never take an earlier one while holding a
+ * later one, and never call a driver callback or a subscriber while holding
+ * any of them but a parent's unregistration gate):
+ *
+ *   parent->unreg_gate         create/remove read-enter (try only), unregister writes
+ *   registry_lock (parent.c)   the list of registered parents
+ *   parent->lock               device lists, attribute users, parent refs
+ *   index_lock (index.c)       the global UUID index, device states,
+ *                              parent->unregistering, instance counters
+ *   event_lock (events.c)      the subscriber table (held while notifying)
+ */
+#ifndef UMDEV_CORE_PRIVATE_H
+#define UMDEV_CORE_PRIVATE_H
+
+#include <umdev/bus.h>
+
+enum umdev_device_state {
+	UMDEV_DEV_RESERVED, /* UUID in the index; nothing visible yet */
+	UMDEV_DEV_ADDED,    /* directory and `remove` visible; not bound */
+	UMDEV_DEV_BOUND,    /* probed: links and attributes visible */
+	UMDEV_DEV_GONE,	    /* removed; waits for its last reference */
+};
+
+struct umdev_device {
+	uint8_t uuid[UMDEV_UUID_SIZE];
+	char name[UMDEV_UUID_STRING_LEN + 1];
+	struct umdev_type *type;
+	struct umdev_parent *parent;
+	void *drvdata;
+	struct umdev_vfio_device *vfio;
+
+	/* under index_lock */
+	enum umdev_device_state state;
+	bool active;	     /* fully created and not being removed */
+	bool removing;	     /* a remove (or unregistration) has claimed it */
+	bool counted;	     /* holds one of the parent's core-counted instances */
+	struct umdev_device *hash_next;
+
+	unsigned int refs; /* atomic; the core holds one from create to removal */
+
+	/* under parent->lock */
+	struct list_head parent_node; /* parent's visible devices */
+	struct list_head type_node;   /* type's bound devices */
+	bool attrs_open;	      /* attribute calls allowed */
+	unsigned int attr_users;      /* attribute calls running */
+};
+
+/* index.c: the global UUID index. Callers hold index_lock. */
+extern pthread_mutex_t index_lock;
+struct umdev_device *index_find(const uint8_t uuid[UMDEV_UUID_SIZE]);
+int index_insert(struct umdev_device *mdev);
+void index_remove(struct umdev_device *mdev);
+size_t index_count(void);
+/* Calls fn on every device in the index, under index_lock held by the caller. */
+void index_for_each(void (*fn)(struct umdev_device *mdev, void *arg), void *arg);
+
+/* parent.c */
+void parent_ref(struct umdev_parent *parent);
+void parent_unref(struct umdev_parent *parent);
+
+/* device.c */
+void device_ref(struct umdev_device *mdev);
+/* Tears a claimed device down; the caller holds the parent's gate. */
+void device_teardown(struct umdev_device *mdev);
+
+/* events.c */
+void event_emit(enum umdev_event_type type, struct umdev_parent *parent,
+		struct umdev_device *mdev, const struct umdev_attribute *attr);
+
+/* A snapshot array grown by doubling; returns -ENOMEM on failure. */
+int snapshot_reserve(void **array, size_t elem_size, size_t *capacity, size_t needed);
+
+#endif /* UMDEV_CORE_PRIVATE_H */
