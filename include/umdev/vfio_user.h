@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * umdev: the vfio-user frontend, for the daemon.
+ *
+ * Once started, every bound device whose driver attached a
+ * struct umdev_vfio_device gets its own listening socket,
+ * <socket_dir>/<uuid>.sock (mode 0600; the directory is created 0700),
+ * from the BOUND event until the UNBINDING event. One client at a time is
+ * served (QEMU's vfio-user-pci, umdev's client library); a client that
+ * leaves loses its DMA maps and eventfds while the device keeps its state.
+ */
+#ifndef UMDEV_VFIO_USER_H
+#define UMDEV_VFIO_USER_H
+
+#include <stddef.h>
+
+#include <umdev/mdev.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * Start serving devices. Call it before parents register: devices bound
+ * earlier are not served. Returns 0, -EBUSY if already started, or the
+ * errno of creating @socket_dir (an existing directory is used as is).
+ */
+int umdev_vfio_user_start(const char *socket_dir);
+
+/* Stop every device's server, disconnecting clients, and stop following
+ * events. Sockets are unlinked. */
+void umdev_vfio_user_stop(void);
+
+/*
+ * The socket path of a served device into @buf. Returns its length,
+ * -ENODEV if the device is not served, -ENOSPC if @size is too small.
+ */
+int umdev_vfio_user_socket_path(struct umdev_device *mdev, char *buf, size_t size);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* UMDEV_VFIO_USER_H */

@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: MIT
+/*
+ * A client connection: sending messages (replies from the server thread,
+ * DMA requests from driver threads, one writer at a time) and routing the
+ * client's replies to the DMA requests waiting for them.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "private.h"
+
+struct vfu_dma_request {
+	struct vfu_dma_request *next;
+	uint16_t msg_id;
+	uint16_t command;
+	uint64_t address;
+	void *buf;
+	uint32_t count;
+	bool done;
+	int error;
+};
+
+struct vfu_conn *vfu_conn_new(struct umdev_vfio_device *vdev, int fd, int stop_fd)
+{
+	struct vfu_conn *conn = calloc(1, sizeof(*conn));
+
+	if (!conn)
+		return NULL;
+	conn->reply_buf = malloc(VFU_REPLY_BUF_SIZE);
+	if (!conn->reply_buf) {
+		free(conn);
+		return NULL;
+	}
+	conn->vdev = vdev;
+	conn->fd = fd;
+	conn->stop_fd = stop_fd;
+	conn->client_max_fds = VFIO_USER_DEF_MAX_FDS;
+	conn->client_max_xfer = VFIO_USER_DEF_MAX_XFER;
+	pthread_mutex_init(&conn->send_lock, NULL);
+	pthread_mutex_init(&conn->dma_lock, NULL);
+	pthread_cond_init(&conn->dma_done, NULL);
+	return conn;
+}
+
+void vfu_conn_free(struct vfu_conn *conn)
+{
+	pthread_cond_destroy(&conn->dma_done);
+	pthread_mutex_destroy(&conn->dma_lock);
+	pthread_mutex_destroy(&conn->send_lock);
+	free(conn->reply_buf);
+	free(conn);
+}
+
+/* Waits until the socket takes more, or the server stops. */
+static int wait_writable(struct vfu_conn *conn)
+{
+	struct pollfd pfd[2] = {
+		{ .fd = conn->fd, .events = POLLOUT },
+		{ .fd = conn->stop_fd, .events = POLLIN },
+	};
+
+	for (;;) {
+		int n = poll(pfd, conn->stop_fd >= 0 ? 2 : 1, -1);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (pfd[1].revents)
+			return -ENOTCONN;
+		if (pfd[0].revents & (POLLERR | POLLHUP))
+			return -EPIPE;
+		return 0;
+	}
+}
+
+int vfu_conn_send(struct vfu_conn *conn, const struct vfio_user_header *hdr, const void *payload,
+		  size_t len, int fd)
+{
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(int))];
+	} control;
+	struct iovec iov[2] = {
+		{ .iov_base = (void *)hdr, .iov_len = sizeof(*hdr) },
+		{ .iov_base = (void *)payload, .iov_len = len },
+	};
+	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = len ? 2 : 1 };
+
+	if (conn->fd < 0)
+		return 0; /* driven without a socket */
+	if (fd >= 0) {
+		struct cmsghdr *cmsg;
+
+		memset(&control, 0, sizeof(control));
+		mh.msg_control = control.buf;
+		mh.msg_controllen = sizeof(control.buf);
+		cmsg = CMSG_FIRSTHDR(&mh);
+		cmsg->cmsg_level = SOL_SOCKET;
+		cmsg->cmsg_type = SCM_RIGHTS;
+		cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
+	}
+	while (mh.msg_iovlen) {
+		ssize_t n = sendmsg(conn->fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (n < 0) {
+			int ret;
+
+			if (errno == EINTR)
+				continue;
+			if (errno != EAGAIN)
+				return -errno;
+			ret = wait_writable(conn);
+			if (ret)
+				return ret;
+			continue;
+		}
+		/* the fd went with the first bytes */
+		mh.msg_control = NULL;
+		mh.msg_controllen = 0;
+		while (mh.msg_iovlen && (size_t)n >= mh.msg_iov->iov_len) {
+			n -= (ssize_t)mh.msg_iov->iov_len;
+			mh.msg_iov++;
+			mh.msg_iovlen--;
+		}
+		if (mh.msg_iovlen) {
+			mh.msg_iov->iov_base = (char *)mh.msg_iov->iov_base + n;
+			mh.msg_iov->iov_len -= (size_t)n;
+		}
+	}
+	return 0;
+}
+
+/* One DMA_READ/DMA_WRITE of at most the client's transfer size. */
+static int dma_chunk(struct vfu_conn *conn, bool write, uint64_t iova, void *buf, uint32_t count)
+{
+	size_t len = sizeof(struct vfio_user_dma_access) + (write ? count : 0) +
+		     VFIO_USER_DMA_ACCESS_PAD;
+	struct vfu_dma_request req = {
+		.command = write ? VFIO_USER_DMA_WRITE : VFIO_USER_DMA_READ,
+		.address = iova,
+		.buf = buf,
+		.count = count,
+	};
+	struct vfio_user_header hdr = {
+		.command = req.command,
+		.msg_size = (uint32_t)(sizeof(hdr) + len),
+		.flags = VFIO_USER_F_TYPE_COMMAND,
+	};
+	struct vfio_user_dma_access *access = calloc(1, len);
+	int ret;
+
+	if (!access)
+		return -ENOMEM;
+	access->address = iova;
+	access->count = count;
+	if (write)
+		memcpy(access + 1, buf, count);
+
+	pthread_mutex_lock(&conn->send_lock);
+	pthread_mutex_lock(&conn->dma_lock);
+	if (conn->dead) {
+		pthread_mutex_unlock(&conn->dma_lock);
+		pthread_mutex_unlock(&conn->send_lock);
+		free(access);
+		return -ENOTCONN;
+	}
+	req.msg_id = hdr.msg_id = conn->next_id++;
+	req.next = conn->requests;
+	conn->requests = &req;
+	pthread_mutex_unlock(&conn->dma_lock);
+	ret = vfu_conn_send(conn, &hdr, access, len, -1);
+	pthread_mutex_unlock(&conn->send_lock);
+	free(access);
+
+	pthread_mutex_lock(&conn->dma_lock);
+	while (!ret && !req.done && !conn->dead)
+		pthread_cond_wait(&conn->dma_done, &conn->dma_lock);
+	if (!req.done) {
+		struct vfu_dma_request **p = &conn->requests;
+
+		while (*p != &req)
+			p = &(*p)->next;
+		*p = req.next;
+		if (!ret)
+			ret = -ENOTCONN;
+	} else {
+		ret = req.error;
+	}
+	pthread_mutex_unlock(&conn->dma_lock);
+	return ret;
+}
+
+int vfu_conn_dma(struct vfu_conn *conn, bool write, uint64_t iova, void *buf, size_t len)
+{
+	uint32_t max = conn->client_max_xfer < VFU_MAX_XFER ? conn->client_max_xfer : VFU_MAX_XFER;
+
+	while (len) {
+		uint32_t count = len < max ? (uint32_t)len : max;
+		int ret = dma_chunk(conn, write, iova, buf, count);
+
+		if (ret)
+			return ret;
+		iova += count;
+		buf = (char *)buf + count;
+		len -= count;
+	}
+	return 0;
+}
+
+int vfu_conn_complete_dma(struct vfu_conn *conn, struct vfu_msg *msg)
+{
+	const struct vfio_user_dma_access *access = (const void *)msg->payload;
+	struct vfu_dma_request **p, *req;
+	int ret = 0;
+
+	if (msg->nr_fds)
+		return -EPROTO;
+	pthread_mutex_lock(&conn->dma_lock);
+	for (p = &conn->requests; *p; p = &(*p)->next)
+		if ((*p)->msg_id == msg->hdr.msg_id && (*p)->command == msg->hdr.command)
+			break;
+	req = *p;
+	if (!req) {
+		pthread_mutex_unlock(&conn->dma_lock);
+		return -EPROTO; /* a reply to nothing we asked */
+	}
+	if (msg->hdr.flags & VFIO_USER_F_ERROR) {
+		req->error = -EIO;
+	} else if (req->command == VFIO_USER_DMA_READ) {
+		/* QEMU's reply: address, count, data, padding */
+		if (msg->len < sizeof(*access) + req->count || access->address != req->address ||
+		    access->count != req->count)
+			ret = -EPROTO;
+		else
+			memcpy(req->buf, access + 1, req->count);
+	}
+	if (ret)
+		req->error = -EIO;
+	*p = req->next;
+	req->done = true;
+	pthread_cond_broadcast(&conn->dma_done);
+	pthread_mutex_unlock(&conn->dma_lock);
+	return ret;
+}
+
+void vfu_conn_kill_dma(struct vfu_conn *conn)
+{
+	pthread_mutex_lock(&conn->dma_lock);
+	conn->dead = true;
+	pthread_cond_broadcast(&conn->dma_done);
+	pthread_mutex_unlock(&conn->dma_lock);
+}

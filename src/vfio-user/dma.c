@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The DMA map table: guest memory ranges the client made reachable.
+ *
+ * A range with an fd is mapped into the daemon only when the fd is a file
+ * sealed against shrinking (QEMU's memory-backend-memfd seals by default):
+ * a client that truncates an unsealed file under a mapping would make the
+ * next access raise SIGBUS in the daemon. Unsealed fds are reached with
+ * pread/pwrite instead, which fail cleanly. Ranges without an fd are
+ * served by the client with DMA_READ/DMA_WRITE messages.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "private.h"
+
+/* Index of the first map whose end lies above @iova. */
+static size_t lower_bound(struct umdev_vfio_runtime *rt, uint64_t iova)
+{
+	size_t lo = 0, hi = rt->nr_maps;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct vfu_dma_map *m = &rt->maps[mid];
+
+		if (m->iova + m->size <= iova)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+struct vfu_dma_map *vfu_dma_find(struct umdev_vfio_runtime *rt, uint64_t iova)
+{
+	size_t i = lower_bound(rt, iova);
+
+	if (i < rt->nr_maps && rt->maps[i].iova <= iova)
+		return &rt->maps[i];
+	return NULL;
+}
+
+static int check_fd(int fd, uint64_t offset, uint64_t size, bool *sealed)
+{
+	struct stat st;
+	int seals;
+
+	if (fstat(fd, &st))
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -EINVAL; /* only files have a size we can check */
+	if (offset + size > (uint64_t)st.st_size)
+		return -EINVAL;
+	seals = fcntl(fd, F_GET_SEALS);
+	*sealed = seals >= 0 && (seals & F_SEAL_SHRINK);
+	return 0;
+}
+
+int vfu_dma_add(struct umdev_vfio_runtime *rt, const struct vfio_user_dma_map *req, int fd)
+{
+	struct vfu_dma_map map = {
+		.iova = req->address,
+		.size = req->size,
+		.prot = req->flags,
+		.fd = -1,
+		.offset = req->offset,
+	};
+	size_t i = lower_bound(rt, req->address);
+	bool sealed = false;
+	int ret;
+
+	if (i < rt->nr_maps && rt->maps[i].iova < req->address + req->size)
+		return -EEXIST;
+	if (rt->nr_maps >= VFU_MAX_DMA_MAPS)
+		return -ENOSPC;
+	if (fd >= 0) {
+		ret = check_fd(fd, req->offset, req->size, &sealed);
+		if (ret)
+			return ret;
+		if (sealed) {
+			int prot = ((req->flags & VFIO_USER_DMA_MAP_F_READ) ? PROT_READ : 0) |
+				   ((req->flags & VFIO_USER_DMA_MAP_F_WRITE) ? PROT_WRITE : 0);
+
+			map.addr = mmap(NULL, req->size, prot ? prot : PROT_NONE, MAP_SHARED, fd,
+					(off_t)req->offset);
+			if (map.addr == MAP_FAILED)
+				return -errno;
+		}
+	}
+	if (rt->nr_maps == rt->cap_maps) {
+		size_t cap = rt->cap_maps ? rt->cap_maps * 2 : 16;
+		void *grown = reallocarray(rt->maps, cap, sizeof(*rt->maps));
+
+		if (!grown) {
+			if (map.addr)
+				munmap(map.addr, map.size);
+			return -ENOMEM;
+		}
+		rt->maps = grown;
+		rt->cap_maps = cap;
+	}
+	map.fd = fd;
+	memmove(&rt->maps[i + 1], &rt->maps[i], (rt->nr_maps - i) * sizeof(*rt->maps));
+	rt->maps[i] = map;
+	rt->nr_maps++;
+	return 0;
+}
+
+static void release(struct vfu_dma_map *map)
+{
+	if (map->addr)
+		munmap(map->addr, map->size);
+	if (map->fd >= 0)
+		close(map->fd);
+}
+
+int vfu_dma_remove(struct umdev_vfio_runtime *rt, uint64_t iova, uint64_t size)
+{
+	size_t i = lower_bound(rt, iova);
+
+	if (i >= rt->nr_maps || rt->maps[i].iova != iova || rt->maps[i].size != size)
+		return -ENOENT;
+	release(&rt->maps[i]);
+	memmove(&rt->maps[i], &rt->maps[i + 1], (rt->nr_maps - i - 1) * sizeof(*rt->maps));
+	rt->nr_maps--;
+	return 0;
+}
+
+void vfu_dma_clear(struct umdev_vfio_runtime *rt)
+{
+	for (size_t i = 0; i < rt->nr_maps; i++)
+		release(&rt->maps[i]);
+	free(rt->maps);
+	rt->maps = NULL;
+	rt->nr_maps = rt->cap_maps = 0;
+}

@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The vfio-user frontend: follows the core's events and gives every bound
+ * device with a vfio description its own server, from BOUND until
+ * UNBINDING (so any client is gone before the driver's remove runs).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <umdev/bus.h>
+#include <umdev/vfio_user.h>
+
+#include "server.h"
+
+static pthread_mutex_t servers_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct list_head servers = { &servers, &servers };
+static char *socket_dir;
+static int subscription;
+
+void vfu_log(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	flockfile(stderr);
+	fputs("umdev vfio-user: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	funlockfile(stderr);
+	va_end(ap);
+}
+
+/* Under servers_lock. */
+static struct vfu_server *find_server(const struct umdev_device *mdev)
+{
+	struct list_head *pos;
+
+	list_for_each(pos, &servers) {
+		struct vfu_server *srv = list_entry(pos, struct vfu_server, node);
+
+		if (srv->mdev == mdev)
+			return srv;
+	}
+	return NULL;
+}
+
+static void device_bound(struct umdev_device *mdev)
+{
+	struct umdev_vfio_device *vdev = umdev_device_vfio(mdev);
+	struct vfu_server *srv;
+	int ret;
+
+	if (!vdev)
+		return;
+	if (!vdev->rt) {
+		vfu_log("%s: driver did not call umdev_vfio_device_init(); not served",
+			umdev_device_name(mdev));
+		return;
+	}
+	srv = calloc(1, sizeof(*srv));
+	if (!srv) {
+		vfu_log("%s: out of memory; not served", umdev_device_name(mdev));
+		return;
+	}
+	srv->mdev = mdev;
+	srv->vdev = vdev;
+	snprintf(srv->name, sizeof(srv->name), "%s", umdev_device_name(mdev));
+
+	pthread_mutex_lock(&servers_lock);
+	if (!socket_dir || find_server(mdev)) {
+		pthread_mutex_unlock(&servers_lock);
+		free(srv);
+		return;
+	}
+	ret = snprintf(srv->path, sizeof(srv->path), "%s/%s.sock", socket_dir, srv->name);
+	ret = ret >= (int)sizeof(srv->path) ? -ENAMETOOLONG : vfu_server_start(srv);
+	if (ret) {
+		pthread_mutex_unlock(&servers_lock);
+		vfu_log("%s: cannot serve on %s: %s", srv->name, srv->path, strerror(-ret));
+		free(srv);
+		return;
+	}
+	list_add_tail(&srv->node, &servers);
+	pthread_mutex_unlock(&servers_lock);
+}
+
+static void device_unbinding(struct umdev_device *mdev)
+{
+	struct vfu_server *srv;
+
+	pthread_mutex_lock(&servers_lock);
+	srv = find_server(mdev);
+	if (srv)
+		list_del_init(&srv->node);
+	pthread_mutex_unlock(&servers_lock);
+	if (!srv)
+		return;
+	vfu_server_stop(srv);
+	free(srv);
+}
+
+static void on_event(const struct umdev_event *event, void *arg)
+{
+	(void)arg;
+	if (event->type == UMDEV_EVENT_DEVICE_BOUND)
+		device_bound(event->mdev);
+	else if (event->type == UMDEV_EVENT_DEVICE_UNBINDING)
+		device_unbinding(event->mdev);
+}
+
+int umdev_vfio_user_start(const char *dir)
+{
+	char *copy;
+	int handle;
+
+	if (mkdir(dir, 0700) && errno != EEXIST)
+		return -errno;
+	copy = strdup(dir);
+	if (!copy)
+		return -ENOMEM;
+	pthread_mutex_lock(&servers_lock);
+	if (socket_dir) {
+		pthread_mutex_unlock(&servers_lock);
+		free(copy);
+		return -EBUSY;
+	}
+	socket_dir = copy;
+	pthread_mutex_unlock(&servers_lock);
+
+	handle = umdev_subscribe(on_event, NULL);
+	if (handle < 0) {
+		pthread_mutex_lock(&servers_lock);
+		free(socket_dir);
+		socket_dir = NULL;
+		pthread_mutex_unlock(&servers_lock);
+		return handle;
+	}
+	subscription = handle;
+	return 0;
+}
+
+void umdev_vfio_user_stop(void)
+{
+	pthread_mutex_lock(&servers_lock);
+	if (!socket_dir) {
+		pthread_mutex_unlock(&servers_lock);
+		return;
+	}
+	pthread_mutex_unlock(&servers_lock);
+	umdev_unsubscribe(subscription);
+
+	pthread_mutex_lock(&servers_lock);
+	while (!list_empty(&servers)) {
+		struct vfu_server *srv = list_entry(servers.next, struct vfu_server, node);
+
+		list_del_init(&srv->node);
+		pthread_mutex_unlock(&servers_lock);
+		vfu_server_stop(srv);
+		free(srv);
+		pthread_mutex_lock(&servers_lock);
+	}
+	free(socket_dir);
+	socket_dir = NULL;
+	pthread_mutex_unlock(&servers_lock);
+}
+
+int umdev_vfio_user_socket_path(struct umdev_device *mdev, char *buf, size_t size)
+{
+	struct vfu_server *srv;
+	int ret = -ENODEV;
+
+	pthread_mutex_lock(&servers_lock);
+	srv = find_server(mdev);
+	if (srv) {
+		ret = (int)strlen(srv->path);
+		if ((size_t)ret + 1 > size)
+			ret = -ENOSPC;
+		else
+			memcpy(buf, srv->path, (size_t)ret + 1);
+	}
+	pthread_mutex_unlock(&servers_lock);
+	return ret;
+}

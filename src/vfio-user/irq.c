@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Interrupts: the client's eventfds per vector, masking, and INTx as a
+ * level-triggered line. SET_IRQS follows the kernel's
+ * vfio_set_irqs_validate_and_prepare() and vfio-pci's actions, with the
+ * fds arriving as SCM_RIGHTS instead of in the payload.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "private.h"
+
+int vfu_irq_init(struct umdev_vfio_device *vdev)
+{
+	struct umdev_vfio_runtime *rt = vdev->rt;
+
+	rt->irqs = calloc(vdev->nr_irqs ? vdev->nr_irqs : 1, sizeof(*rt->irqs));
+	if (!rt->irqs)
+		return -ENOMEM;
+	for (unsigned int i = 0; i < vdev->nr_irqs; i++) {
+		struct vfu_irq *irq = &rt->irqs[i];
+
+		irq->count = vdev->irqs[i].count;
+		irq->flags = vdev->irqs[i].flags;
+		if (irq->count)
+			irq->flags |= VFIO_USER_IRQ_INFO_F_EVENTFD;
+		irq->vectors = calloc(irq->count ? irq->count : 1, sizeof(*irq->vectors));
+		if (!irq->vectors) {
+			vfu_irq_fini(vdev);
+			return -ENOMEM;
+		}
+		for (uint32_t v = 0; v < irq->count; v++)
+			irq->vectors[v].fd = -1;
+	}
+	return 0;
+}
+
+void vfu_irq_fini(struct umdev_vfio_device *vdev)
+{
+	struct umdev_vfio_runtime *rt = vdev->rt;
+
+	if (!rt->irqs)
+		return;
+	for (unsigned int i = 0; i < vdev->nr_irqs; i++) {
+		struct vfu_irq *irq = &rt->irqs[i];
+
+		for (uint32_t v = 0; irq->vectors && v < irq->count; v++)
+			if (irq->vectors[v].fd >= 0)
+				close(irq->vectors[v].fd);
+		free(irq->vectors);
+	}
+	free(rt->irqs);
+	rt->irqs = NULL;
+}
+
+void vfu_irq_reset(struct umdev_vfio_device *vdev)
+{
+	struct umdev_vfio_runtime *rt = vdev->rt;
+
+	pthread_mutex_lock(&rt->lock);
+	for (unsigned int i = 0; i < vdev->nr_irqs; i++) {
+		struct vfu_irq *irq = &rt->irqs[i];
+
+		for (uint32_t v = 0; v < irq->count; v++) {
+			struct vfu_vector *vec = &irq->vectors[v];
+
+			if (vec->fd >= 0)
+				close(vec->fd);
+			*vec = (struct vfu_vector){ .fd = -1 };
+		}
+	}
+	pthread_mutex_unlock(&rt->lock);
+}
+
+/* Signals an eventfd; a full counter (never read) still leaves it readable. */
+static void signal_fd(int fd)
+{
+	uint64_t one = 1;
+	ssize_t n = write(fd, &one, sizeof(one));
+	(void)n;
+}
+
+/* Fires @vec or records it as pending; rt->lock held. Returns 1 if signalled. */
+static int fire(struct vfu_irq *irq, struct vfu_vector *vec)
+{
+	if (vec->fd < 0)
+		return 0;
+	if (vec->masked) {
+		vec->pending = true;
+		return 0;
+	}
+	signal_fd(vec->fd);
+	if (irq->flags & VFIO_USER_IRQ_INFO_F_AUTOMASKED)
+		vec->masked = true;
+	return 1;
+}
+
+/* INTx fires on unmask while the line is asserted; other vectors if pending. */
+static void unmask(struct umdev_vfio_runtime *rt, unsigned int index, struct vfu_irq *irq,
+		   struct vfu_vector *vec)
+{
+	bool again = index == VFIO_USER_PCI_INTX_IRQ && (irq->flags & VFIO_USER_IRQ_INFO_F_AUTOMASKED)
+		     ? rt->intx_asserted : vec->pending;
+
+	vec->masked = false;
+	vec->pending = false;
+	if (again)
+		fire(irq, vec);
+}
+
+static int set_eventfds(struct vfu_irq *irq, uint32_t start, uint32_t count, int *fds,
+			unsigned int nr_fds)
+{
+	for (uint32_t i = 0; i < count; i++) {
+		struct vfu_vector *vec = &irq->vectors[start + i];
+
+		if (vec->fd >= 0)
+			close(vec->fd);
+		vec->fd = nr_fds ? fds[i] : -1;
+		if (nr_fds)
+			fds[i] = -1; /* stored: no longer the caller's */
+		vec->masked = false;
+		vec->pending = false;
+	}
+	return 0;
+}
+
+int vfu_irq_set(struct umdev_vfio_device *vdev, const struct vfio_user_irq_set *set,
+		const uint8_t *bools, int *fds, unsigned int nr_fds)
+{
+	struct umdev_vfio_runtime *rt = vdev->rt;
+	uint32_t data = set->flags & VFIO_USER_IRQ_SET_DATA_MASK;
+	uint32_t action = set->flags & VFIO_USER_IRQ_SET_ACTION_MASK_ALL;
+	struct vfu_irq *irq = &rt->irqs[set->index];
+	bool changed = false;
+	int ret = 0;
+
+	/* MASK/UNMASK need a maskable index; eventfd-driven unmask is not offered. */
+	if (action != VFIO_USER_IRQ_SET_ACTION_TRIGGER &&
+	    (!(irq->flags & VFIO_USER_IRQ_INFO_F_MASKABLE) ||
+	     data == VFIO_USER_IRQ_SET_DATA_EVENTFD))
+		return -EINVAL;
+
+	pthread_mutex_lock(&rt->lock);
+	if (action == VFIO_USER_IRQ_SET_ACTION_TRIGGER && data == VFIO_USER_IRQ_SET_DATA_EVENTFD) {
+		ret = set_eventfds(irq, set->start, set->count, fds, nr_fds);
+		changed = true;
+	} else if (action == VFIO_USER_IRQ_SET_ACTION_TRIGGER && data == VFIO_USER_IRQ_SET_DATA_NONE &&
+		   set->count == 0) {
+		/* count 0 with DATA_NONE disables the whole index */
+		set_eventfds(irq, 0, irq->count, NULL, 0);
+		changed = true;
+	} else {
+		for (uint32_t i = 0; i < set->count; i++) {
+			struct vfu_vector *vec = &irq->vectors[set->start + i];
+
+			if (data == VFIO_USER_IRQ_SET_DATA_BOOL && !bools[i])
+				continue;
+			if (action == VFIO_USER_IRQ_SET_ACTION_TRIGGER)
+				fire(irq, vec);
+			else if (action == VFIO_USER_IRQ_SET_ACTION_MASK)
+				vec->masked = true;
+			else
+				unmask(rt, set->index, irq, vec);
+		}
+	}
+	pthread_mutex_unlock(&rt->lock);
+
+	if (changed && vdev->ops && vdev->ops->irqs_changed)
+		vdev->ops->irqs_changed(vdev, set->index);
+	return ret;
+}
+
+int umdev_vfio_irq_trigger(struct umdev_vfio_device *vdev, unsigned int index,
+			   unsigned int vector)
+{
+	struct umdev_vfio_runtime *rt = vdev->rt;
+	int ret;
+
+	if (!rt || index >= vdev->nr_irqs || vector >= rt->irqs[index].count)
+		return -EINVAL;
+	pthread_mutex_lock(&rt->lock);
+	ret = fire(&rt->irqs[index], &rt->irqs[index].vectors[vector]);
+	pthread_mutex_unlock(&rt->lock);
+	return ret;
+}
+
+int umdev_vfio_intx_set(struct umdev_vfio_device *vdev, bool asserted)
+{
+	struct umdev_vfio_runtime *rt = vdev->rt;
+	struct vfu_irq *irq;
+	int ret = 0;
+
+	if (!rt || vdev->nr_irqs <= VFIO_USER_PCI_INTX_IRQ || !rt->irqs[0].count)
+		return -EINVAL;
+	irq = &rt->irqs[VFIO_USER_PCI_INTX_IRQ];
+	pthread_mutex_lock(&rt->lock);
+	if (asserted && !rt->intx_asserted)
+		ret = fire(irq, &irq->vectors[0]);
+	rt->intx_asserted = asserted;
+	pthread_mutex_unlock(&rt->lock);
+	return ret;
+}
+
+bool umdev_vfio_irq_enabled(struct umdev_vfio_device *vdev, unsigned int index,
+			    unsigned int vector)
+{
+	struct umdev_vfio_runtime *rt = vdev->rt;
+	bool enabled;
+
+	if (!rt || index >= vdev->nr_irqs || vector >= rt->irqs[index].count)
+		return false;
+	pthread_mutex_lock(&rt->lock);
+	enabled = rt->irqs[index].vectors[vector].fd >= 0;
+	pthread_mutex_unlock(&rt->lock);
+	return enabled;
+}

@@ -1,0 +1,340 @@
+// SPDX-License-Identifier: MIT
+/*
+ * One device's server: a thread that owns the listening socket, accepts
+ * one client at a time, reads whole messages (header, then exactly the
+ * body, so fds stay with the message they came with), handles requests in
+ * order and answers each one that asked for it.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "server.h"
+
+struct vfu_reader {
+	struct vfu_msg msg;
+	size_t have;	 /* bytes of the current message read */
+	uint8_t *body;	 /* VFU_MAX_MSG_SIZE bytes */
+};
+
+static void reader_reset(struct vfu_reader *rd)
+{
+	close_fds(rd->msg.fds, rd->msg.nr_fds);
+	rd->msg.nr_fds = 0;
+	rd->msg.fds_truncated = false;
+	rd->have = 0;
+}
+
+/* recvmsg that collects passed fds into the current message. */
+static ssize_t recv_part(int fd, void *buf, size_t len, struct vfu_msg *msg)
+{
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(VFU_MAX_RECV_FDS * sizeof(int))];
+	} control;
+	struct iovec iov = { .iov_base = buf, .iov_len = len };
+	struct msghdr mh = {
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = control.buf,
+		.msg_controllen = sizeof(control.buf),
+	};
+	ssize_t n;
+
+	do
+		n = recvmsg(fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	if (mh.msg_flags & MSG_CTRUNC)
+		msg->fds_truncated = true;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		size_t nr = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		int fds[VFU_MAX_RECV_FDS];
+
+		memcpy(fds, CMSG_DATA(c), nr * sizeof(int));
+		for (size_t i = 0; i < nr; i++) {
+			if (msg->nr_fds < VFU_MAX_RECV_FDS) {
+				msg->fds[msg->nr_fds++] = fds[i];
+			} else {
+				close(fds[i]);
+				msg->fds_truncated = true;
+			}
+		}
+	}
+	return n;
+}
+
+static int send_reply(struct vfu_conn *conn, const struct vfu_msg *msg,
+		      const struct vfu_reply *reply)
+{
+	struct vfio_user_header hdr = {
+		.msg_id = msg->hdr.msg_id,
+		.command = msg->hdr.command,
+		.msg_size = (uint32_t)(sizeof(hdr) + reply->len),
+		.flags = VFIO_USER_F_TYPE_REPLY | (reply->error ? VFIO_USER_F_ERROR : 0),
+		.error = reply->error,
+	};
+	int ret;
+
+	pthread_mutex_lock(&conn->send_lock);
+	ret = vfu_conn_send(conn, &hdr, reply->payload, reply->len, reply->fd);
+	pthread_mutex_unlock(&conn->send_lock);
+	return ret;
+}
+
+/* A header that cannot be followed: answer it and give up on the stream. */
+static int refuse_header(struct vfu_conn *conn, const struct vfu_msg *msg, uint32_t error)
+{
+	struct vfu_reply reply = { .error = error, .fd = -1 };
+
+	send_reply(conn, msg, &reply);
+	return -EPROTO;
+}
+
+/* A complete message; returns a negative errno to drop the client. */
+static int process(struct vfu_conn *conn, struct vfu_msg *msg)
+{
+	struct vfu_reply reply;
+	uint32_t type = msg->hdr.flags & VFIO_USER_F_TYPE_MASK;
+
+	if (type == VFIO_USER_F_TYPE_REPLY)
+		return vfu_conn_complete_dma(conn, msg);
+	vfu_conn_handle(conn, msg, &reply);
+	if (msg->hdr.flags & VFIO_USER_F_NO_REPLY)
+		return 0;
+	return send_reply(conn, msg, &reply);
+}
+
+/*
+ * Reads what the socket holds of the current message and processes it
+ * once complete. Returns 0 to keep the client, a negative errno to drop it.
+ */
+static int client_read(struct vfu_conn *conn, struct vfu_reader *rd)
+{
+	struct vfu_msg *msg = &rd->msg;
+	const size_t hsize = sizeof(msg->hdr);
+	ssize_t n;
+	int ret;
+
+	if (rd->have < hsize) {
+		n = recv_part(conn->fd, (char *)&msg->hdr + rd->have, hsize - rd->have, msg);
+		if (n == -EAGAIN)
+			return 0;
+		if (n <= 0)
+			return n ? (int)n : -ECONNRESET;
+		rd->have += (size_t)n;
+		if (rd->have < hsize)
+			return 0;
+		if (msg->hdr.msg_size < hsize)
+			return refuse_header(conn, msg, EINVAL);
+		if (msg->hdr.msg_size > VFU_MAX_MSG_SIZE)
+			return refuse_header(conn, msg, E2BIG);
+	}
+	if (rd->have < msg->hdr.msg_size) {
+		n = recv_part(conn->fd, rd->body + (rd->have - hsize), msg->hdr.msg_size - rd->have,
+			      msg);
+		if (n == -EAGAIN)
+			return 0;
+		if (n <= 0)
+			return n ? (int)n : -ECONNRESET;
+		rd->have += (size_t)n;
+		if (rd->have < msg->hdr.msg_size)
+			return 0;
+	}
+	msg->payload = rd->body;
+	msg->len = msg->hdr.msg_size - hsize;
+	ret = process(conn, msg);
+	reader_reset(rd);
+	return ret;
+}
+
+static struct vfu_conn *client_connect(struct vfu_server *srv, int fd)
+{
+	struct umdev_vfio_device *vdev = srv->vdev;
+	struct vfu_conn *conn = vfu_conn_new(vdev, fd, srv->stop_fd);
+
+	if (!conn) {
+		close(fd);
+		return NULL;
+	}
+	pthread_mutex_lock(&vdev->rt->lock);
+	vdev->rt->conn = conn;
+	pthread_mutex_unlock(&vdev->rt->lock);
+	vfu_log("%s: client connected", srv->name);
+	if (vdev->ops && vdev->ops->client)
+		vdev->ops->client(vdev, true);
+	return conn;
+}
+
+static void client_disconnect(struct vfu_server *srv, struct vfu_conn *conn, int why)
+{
+	struct umdev_vfio_device *vdev = srv->vdev;
+	struct umdev_vfio_runtime *rt = vdev->rt;
+
+	/* wake any driver thread sending or waiting on this client */
+	shutdown(conn->fd, SHUT_RDWR);
+	pthread_mutex_lock(&rt->lock);
+	rt->conn = NULL;
+	pthread_mutex_unlock(&rt->lock);
+	vfu_conn_kill_dma(conn);
+	pthread_mutex_lock(&rt->lock);
+	while (rt->conn_users)
+		pthread_cond_wait(&rt->idle, &rt->lock);
+	pthread_mutex_unlock(&rt->lock);
+
+	vfu_conn_client_gone(conn);
+	close(conn->fd);
+	if (why == -ECONNRESET || why == -EPIPE || why == 0)
+		vfu_log("%s: client disconnected", srv->name);
+	else
+		vfu_log("%s: client dropped: %s", srv->name, strerror(-why));
+	if (vdev->ops && vdev->ops->client)
+		vdev->ops->client(vdev, false);
+	vfu_conn_free(conn);
+}
+
+static void *server_main(void *arg)
+{
+	struct vfu_server *srv = arg;
+	struct umdev_vfio_runtime *rt = srv->vdev->rt;
+	struct vfu_reader *rd = calloc(1, sizeof(*rd));
+	struct vfu_conn *conn = NULL;
+
+	if (rd)
+		rd->body = malloc(VFU_MAX_MSG_SIZE);
+	if (!rd || !rd->body) {
+		vfu_log("%s: out of memory; not serving", srv->name);
+		if (rd)
+			free(rd);
+		return NULL;
+	}
+	pthread_mutex_lock(&rt->lock);
+	rt->serving = true;
+	rt->server_thread = pthread_self();
+	pthread_mutex_unlock(&rt->lock);
+
+	for (;;) {
+		struct pollfd pfd[3] = {
+			{ .fd = srv->stop_fd, .events = POLLIN },
+			{ .fd = srv->listen_fd, .events = POLLIN },
+			{ .fd = conn ? conn->fd : -1, .events = POLLIN },
+		};
+		int ret;
+
+		if (poll(pfd, 3, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			vfu_log("%s: poll: %s", srv->name, strerror(errno));
+			break;
+		}
+		if (pfd[0].revents)
+			break;
+		if (pfd[2].revents) {
+			ret = client_read(conn, rd);
+			if (ret) {
+				reader_reset(rd);
+				client_disconnect(srv, conn, ret);
+				conn = NULL;
+			}
+		}
+		if (pfd[1].revents & POLLIN) {
+			int fd = accept4(srv->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+			if (fd < 0)
+				continue;
+			if (conn) {
+				/* one client at a time: a second one is closed at once */
+				vfu_log("%s: refused a second client", srv->name);
+				close(fd);
+				continue;
+			}
+			conn = client_connect(srv, fd);
+		}
+	}
+	if (conn) {
+		reader_reset(rd);
+		client_disconnect(srv, conn, 0);
+	}
+	pthread_mutex_lock(&rt->lock);
+	rt->serving = false;
+	pthread_mutex_unlock(&rt->lock);
+	free(rd->body);
+	free(rd);
+	return NULL;
+}
+
+static int listen_on(const char *path)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	struct stat st;
+	int fd;
+
+	if (strlen(path) >= sizeof(addr.sun_path))
+		return -ENAMETOOLONG;
+	strcpy(addr.sun_path, path);
+	/* a socket left by a daemon that died is stale: nobody serves it */
+	if (!lstat(path, &st) && S_ISSOCK(st.st_mode))
+		unlink(path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -errno;
+	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) || chmod(path, 0600) ||
+	    listen(fd, 4)) {
+		int ret = -errno;
+
+		close(fd);
+		unlink(path);
+		return ret;
+	}
+	return fd;
+}
+
+int vfu_server_start(struct vfu_server *srv)
+{
+	int ret;
+
+	srv->listen_fd = listen_on(srv->path);
+	if (srv->listen_fd < 0)
+		return srv->listen_fd;
+	srv->stop_fd = eventfd(0, EFD_CLOEXEC);
+	if (srv->stop_fd < 0) {
+		ret = -errno;
+		goto err_listen;
+	}
+	ret = -pthread_create(&srv->thread, NULL, server_main, srv);
+	if (ret)
+		goto err_stop;
+	vfu_log("%s: listening on %s", srv->name, srv->path);
+	return 0;
+
+err_stop:
+	close(srv->stop_fd);
+err_listen:
+	close(srv->listen_fd);
+	unlink(srv->path);
+	return ret;
+}
+
+void vfu_server_stop(struct vfu_server *srv)
+{
+	uint64_t one = 1;
+
+	if (write(srv->stop_fd, &one, sizeof(one)) != sizeof(one))
+		vfu_log("%s: cannot signal the server: %s", srv->name, strerror(errno));
+	pthread_join(srv->thread, NULL);
+	close(srv->listen_fd);
+	unlink(srv->path);
+	close(srv->stop_fd);
+	vfu_log("%s: stopped serving %s", srv->name, srv->path);
+}
