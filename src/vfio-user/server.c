@@ -204,6 +204,27 @@ static void client_disconnect(struct vfu_server *srv, struct vfu_conn *conn, int
 	vfu_conn_free(conn);
 }
 
+/*
+ * Processes what the current client already sent, so that a client which
+ * closed its socket is dropped before a new one is refused. Returns true
+ * when the client is gone.
+ */
+static bool client_settle(struct vfu_server *srv, struct vfu_conn *conn, struct vfu_reader *rd)
+{
+	struct pollfd pfd = { .fd = conn->fd, .events = POLLIN };
+
+	while (poll(&pfd, 1, 0) == 1) {
+		int ret = client_read(conn, rd);
+
+		if (ret) {
+			reader_reset(rd);
+			client_disconnect(srv, conn, ret);
+			return true;
+		}
+	}
+	return false;
+}
+
 static void *server_main(void *arg)
 {
 	struct vfu_server *srv = arg;
@@ -253,6 +274,9 @@ static void *server_main(void *arg)
 
 			if (fd < 0)
 				continue;
+			/* a client that just left may still have its EOF unread */
+			if (conn && client_settle(srv, conn, rd))
+				conn = NULL;
 			if (conn) {
 				/* one client at a time: a second one is closed at once */
 				vfu_log("%s: refused a second client", srv->name);
