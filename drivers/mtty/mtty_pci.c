@@ -1,0 +1,413 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The mtty PCI function: config space (the sample's identity plus an MSI
+ * capability so a guest can use MSI), one I/O BAR per port, the interrupt
+ * line shared by the ports, and a thread moving bytes between each port
+ * and its host pseudo-terminal.
+ *
+ * Lock order: model->lock, then the frontend's per-device lock (taken by
+ * the umdev_vfio_* calls made under it).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <umdev/pci.h>
+#include <umdev/vfio.h>
+#include <umdev/vfio_user_proto.h>
+
+#include "mtty_pci.h"
+#include "mtty_uart.h"
+
+#define MTTY_IO_BAR_SIZE 8
+#define MTTY_VENDOR 0x4348 /* WCH, as the kernel sample */
+#define MTTY_DEVICE 0x3253 /* CH352 dual serial */
+
+struct mtty_port {
+	struct mtty_model *model;
+	struct mtty_uart uart;
+	int pty;	       /* master side */
+	int pty_peer;	       /* our slave fd: keeps the termios raw and the master readable */
+	char pty_name[64];
+};
+
+struct mtty_model {
+	struct umdev_device *mdev;
+	struct umdev_vfio_device vdev;
+	struct umdev_vfio_region regions[VFIO_USER_PCI_NUM_REGIONS];
+	struct umdev_vfio_irq irqs[VFIO_USER_PCI_NUM_IRQS];
+	struct umdev_pci_config cfg;
+	unsigned int nr_ports;
+	struct mtty_port ports[MTTY_MAX_PORTS];
+
+	pthread_mutex_t lock; /* ports, config space, line */
+	bool line;	      /* the interrupt request as last signalled */
+	bool loopback;
+
+	pthread_t io_thread;
+	int wake_fd; /* the I/O thread re-polls (FIFO room) or stops */
+	bool stopping;
+};
+
+static struct mtty_model *model_of(struct umdev_vfio_device *vdev)
+{
+	return container_of(vdev, struct mtty_model, vdev);
+}
+
+static void wake_io(struct mtty_model *m)
+{
+	uint64_t one = 1;
+	ssize_t n = write(m->wake_fd, &one, sizeof(one));
+	(void)n;
+}
+
+/*
+ * Signals the interrupt the guest chose: MSI once per rising edge of the
+ * ports' combined request, else INTx following the request as a level
+ * (unless the guest disabled INTx in the command register).
+ */
+static void update_irq(struct mtty_model *m)
+{
+	bool pending = false, msi;
+
+	for (unsigned int i = 0; i < m->nr_ports; i++)
+		pending |= mtty_uart_irq_pending(&m->ports[i].uart);
+	msi = umdev_vfio_irq_enabled(&m->vdev, VFIO_USER_PCI_MSI_IRQ, 0);
+	umdev_pci_set_intx_status(&m->cfg, pending);
+	if (msi) {
+		umdev_vfio_intx_set(&m->vdev, false);
+		if (pending && !m->line)
+			umdev_vfio_irq_trigger(&m->vdev, VFIO_USER_PCI_MSI_IRQ, 0);
+	} else {
+		umdev_vfio_intx_set(&m->vdev, pending && !umdev_pci_intx_disabled(&m->cfg));
+	}
+	m->line = pending;
+}
+
+static ssize_t bar_read(struct umdev_vfio_device *vdev, unsigned int index, uint64_t offset,
+			void *buf, size_t count)
+{
+	struct mtty_model *m = model_of(vdev);
+	struct mtty_port *port = &m->ports[index];
+	uint8_t *out = buf;
+	bool had_room;
+
+	pthread_mutex_lock(&m->lock);
+	had_room = mtty_uart_room(&port->uart) > 0;
+	for (size_t i = 0; i < count; i++)
+		out[i] = mtty_uart_read(&port->uart, (unsigned int)(offset + i));
+	update_irq(m);
+	if (!had_room && mtty_uart_room(&port->uart))
+		wake_io(m); /* the pty may deliver again */
+	pthread_mutex_unlock(&m->lock);
+	return (ssize_t)count;
+}
+
+static ssize_t bar_write(struct umdev_vfio_device *vdev, unsigned int index, uint64_t offset,
+			 const void *buf, size_t count)
+{
+	struct mtty_model *m = model_of(vdev);
+	const uint8_t *in = buf;
+
+	pthread_mutex_lock(&m->lock);
+	for (size_t i = 0; i < count; i++)
+		mtty_uart_write(&m->ports[index].uart, (unsigned int)(offset + i), in[i]);
+	update_irq(m);
+	pthread_mutex_unlock(&m->lock);
+	return (ssize_t)count;
+}
+
+static ssize_t config_read(struct umdev_vfio_device *vdev, unsigned int index, uint64_t offset,
+			   void *buf, size_t count)
+{
+	struct mtty_model *m = model_of(vdev);
+	ssize_t ret;
+
+	(void)index;
+	pthread_mutex_lock(&m->lock);
+	ret = umdev_pci_config_read(&m->cfg, offset, buf, count);
+	pthread_mutex_unlock(&m->lock);
+	return ret;
+}
+
+static ssize_t config_write(struct umdev_vfio_device *vdev, unsigned int index, uint64_t offset,
+			    const void *buf, size_t count)
+{
+	struct mtty_model *m = model_of(vdev);
+	ssize_t ret;
+
+	(void)index;
+	pthread_mutex_lock(&m->lock);
+	ret = umdev_pci_config_write(&m->cfg, offset, buf, count);
+	update_irq(m); /* INTx disable may have changed */
+	pthread_mutex_unlock(&m->lock);
+	return ret;
+}
+
+static int model_reset(struct umdev_vfio_device *vdev)
+{
+	struct mtty_model *m = model_of(vdev);
+
+	pthread_mutex_lock(&m->lock);
+	for (unsigned int i = 0; i < m->nr_ports; i++)
+		mtty_uart_reset(&m->ports[i].uart);
+	umdev_pci_config_reset(&m->cfg);
+	update_irq(m);
+	pthread_mutex_unlock(&m->lock);
+	wake_io(m);
+	return 0;
+}
+
+static void irqs_changed(struct umdev_vfio_device *vdev, unsigned int index)
+{
+	struct mtty_model *m = model_of(vdev);
+
+	(void)index;
+	pthread_mutex_lock(&m->lock);
+	m->line = false; /* a newly chosen interrupt sees any pending request */
+	update_irq(m);
+	pthread_mutex_unlock(&m->lock);
+}
+
+static const struct umdev_vfio_ops mtty_vfio_ops = {
+	.reset = model_reset,
+	.irqs_changed = irqs_changed,
+};
+
+/* A byte the guest sent out of a port: to the pty, lost if nobody reads. */
+static void port_tx(struct mtty_uart *uart, uint8_t byte, void *arg)
+{
+	struct mtty_port *port = arg;
+	ssize_t n = write(port->pty, &byte, 1);
+
+	(void)uart;
+	(void)n;
+}
+
+static void *io_main(void *arg)
+{
+	struct mtty_model *m = arg;
+
+	for (;;) {
+		struct pollfd pfd[1 + MTTY_MAX_PORTS];
+		uint8_t buf[UART_FIFO_SIZE];
+
+		pthread_mutex_lock(&m->lock);
+		if (m->stopping) {
+			pthread_mutex_unlock(&m->lock);
+			break;
+		}
+		pfd[0] = (struct pollfd){ .fd = m->wake_fd, .events = POLLIN };
+		for (unsigned int i = 0; i < m->nr_ports; i++) {
+			/* flow control: read from the pty only what the FIFO can take */
+			bool room = !m->loopback && mtty_uart_room(&m->ports[i].uart) > 0;
+
+			pfd[1 + i] = (struct pollfd){ .fd = room ? m->ports[i].pty : -1,
+						      .events = POLLIN };
+		}
+		pthread_mutex_unlock(&m->lock);
+
+		if (poll(pfd, 1 + m->nr_ports, -1) < 0)
+			continue;
+		if (pfd[0].revents) {
+			uint64_t v;
+			ssize_t n = read(m->wake_fd, &v, sizeof(v));
+			(void)n;
+		}
+		for (unsigned int i = 0; i < m->nr_ports; i++) {
+			struct mtty_port *port = &m->ports[i];
+			ssize_t n;
+
+			if (!(pfd[1 + i].revents & POLLIN))
+				continue;
+			pthread_mutex_lock(&m->lock);
+			n = read(port->pty, buf, mtty_uart_room(&port->uart));
+			for (ssize_t k = 0; k < n; k++)
+				mtty_uart_receive(&port->uart, buf[k]);
+			update_irq(m);
+			pthread_mutex_unlock(&m->lock);
+		}
+	}
+	return NULL;
+}
+
+static int open_pty(struct mtty_port *port)
+{
+	struct termios tio;
+	int ret;
+
+	port->pty = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC | O_NONBLOCK);
+	if (port->pty < 0)
+		return -errno;
+	if (grantpt(port->pty) || unlockpt(port->pty) ||
+	    ptsname_r(port->pty, port->pty_name, sizeof(port->pty_name)))
+		goto err;
+	/* raw: no echo of the guest's output back to it, no line editing */
+	port->pty_peer = open(port->pty_name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (port->pty_peer < 0 || tcgetattr(port->pty_peer, &tio))
+		goto err;
+	cfmakeraw(&tio);
+	if (tcsetattr(port->pty_peer, TCSANOW, &tio))
+		goto err;
+	return 0;
+err:
+	ret = -errno;
+	if (port->pty_peer >= 0)
+		close(port->pty_peer);
+	close(port->pty);
+	port->pty = port->pty_peer = -1;
+	return ret;
+}
+
+static void close_pty(struct mtty_port *port)
+{
+	if (port->pty_peer >= 0)
+		close(port->pty_peer);
+	if (port->pty >= 0)
+		close(port->pty);
+}
+
+static void build_config(struct mtty_model *m)
+{
+	static const struct umdev_pci_id id = {
+		.vendor = MTTY_VENDOR, .device = MTTY_DEVICE,
+		.subsystem_vendor = MTTY_VENDOR, .subsystem = MTTY_DEVICE,
+		.revision = 0x10,
+		.class_code = 0x070002, /* simple communication, serial, 16550-compatible */
+	};
+
+	umdev_pci_config_init(&m->cfg, &id, false, 1 /* INTA# */);
+	for (unsigned int i = 0; i < m->nr_ports; i++)
+		umdev_pci_set_bar(&m->cfg, i, MTTY_IO_BAR_SIZE, UMDEV_PCI_BAR_IO, false);
+	umdev_pci_add_msi(&m->cfg, 1, true, false);
+}
+
+static void build_vfio(struct mtty_model *m)
+{
+	for (unsigned int i = 0; i < VFIO_USER_PCI_NUM_REGIONS; i++)
+		m->regions[i].mmap_fd = -1;
+	for (unsigned int i = 0; i < m->nr_ports; i++)
+		m->regions[i] = (struct umdev_vfio_region){
+			.size = MTTY_IO_BAR_SIZE,
+			.flags = UMDEV_VFIO_REGION_READ | UMDEV_VFIO_REGION_WRITE,
+			.read = bar_read, .write = bar_write, .mmap_fd = -1,
+		};
+	m->regions[VFIO_USER_PCI_CONFIG_REGION] = (struct umdev_vfio_region){
+		.size = UMDEV_PCI_CONFIG_SIZE,
+		.flags = UMDEV_VFIO_REGION_READ | UMDEV_VFIO_REGION_WRITE,
+		.read = config_read, .write = config_write, .mmap_fd = -1,
+	};
+	m->irqs[VFIO_USER_PCI_INTX_IRQ] = (struct umdev_vfio_irq){
+		1, UMDEV_VFIO_IRQ_MASKABLE | UMDEV_VFIO_IRQ_AUTOMASKED };
+	m->irqs[VFIO_USER_PCI_MSI_IRQ] = (struct umdev_vfio_irq){ 1, UMDEV_VFIO_IRQ_NORESIZE };
+	m->vdev = (struct umdev_vfio_device){
+		.pci = true,
+		.nr_regions = VFIO_USER_PCI_NUM_REGIONS, .regions = m->regions,
+		.nr_irqs = VFIO_USER_PCI_NUM_IRQS, .irqs = m->irqs,
+		.ops = &mtty_vfio_ops,
+	};
+}
+
+int mtty_model_create(struct umdev_device *mdev, unsigned int nr_ports, struct mtty_model **out)
+{
+	struct mtty_model *m;
+	unsigned int opened = 0;
+	int ret;
+
+	if (nr_ports < 1 || nr_ports > MTTY_MAX_PORTS)
+		return -EINVAL;
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		return -ENOMEM;
+	m->mdev = mdev;
+	m->nr_ports = nr_ports;
+	pthread_mutex_init(&m->lock, NULL);
+	for (; opened < nr_ports; opened++) {
+		struct mtty_port *port = &m->ports[opened];
+
+		port->model = m;
+		port->pty = port->pty_peer = -1;
+		mtty_uart_init(&port->uart, port_tx, port);
+		ret = open_pty(port);
+		if (ret)
+			goto err_ptys;
+	}
+	build_config(m);
+	build_vfio(m);
+	ret = umdev_vfio_device_init(&m->vdev);
+	if (ret)
+		goto err_ptys;
+	m->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (m->wake_fd < 0) {
+		ret = -errno;
+		goto err_vfio;
+	}
+	ret = -pthread_create(&m->io_thread, NULL, io_main, m);
+	if (ret)
+		goto err_wake;
+	umdev_device_set_vfio(mdev, &m->vdev);
+	*out = m;
+	return 0;
+
+err_wake:
+	close(m->wake_fd);
+err_vfio:
+	umdev_vfio_device_fini(&m->vdev);
+err_ptys:
+	while (opened--)
+		close_pty(&m->ports[opened]);
+	pthread_mutex_destroy(&m->lock);
+	free(m);
+	return ret;
+}
+
+void mtty_model_destroy(struct mtty_model *m)
+{
+	umdev_device_set_vfio(m->mdev, NULL);
+	pthread_mutex_lock(&m->lock);
+	m->stopping = true;
+	pthread_mutex_unlock(&m->lock);
+	wake_io(m);
+	pthread_join(m->io_thread, NULL);
+	close(m->wake_fd);
+	umdev_vfio_device_fini(&m->vdev);
+	for (unsigned int i = m->nr_ports; i--;)
+		close_pty(&m->ports[i]);
+	pthread_mutex_destroy(&m->lock);
+	free(m);
+}
+
+void mtty_model_set_loopback(struct mtty_model *m, bool loopback)
+{
+	pthread_mutex_lock(&m->lock);
+	m->loopback = loopback;
+	for (unsigned int i = 0; i < m->nr_ports; i++)
+		m->ports[i].uart.loopback = loopback;
+	pthread_mutex_unlock(&m->lock);
+	wake_io(m);
+}
+
+bool mtty_model_loopback(struct mtty_model *m)
+{
+	pthread_mutex_lock(&m->lock);
+	bool loopback = m->loopback;
+	pthread_mutex_unlock(&m->lock);
+	return loopback;
+}
+
+unsigned int mtty_model_nr_ports(const struct mtty_model *m)
+{
+	return m->nr_ports;
+}
+
+const char *mtty_model_pty(const struct mtty_model *m, unsigned int port)
+{
+	return port < m->nr_ports ? m->ports[port].pty_name : NULL;
+}

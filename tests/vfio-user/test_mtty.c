@@ -1,0 +1,354 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The mtty device model driven through vfio-user like a guest's 8250
+ * driver would: PCI identity, 16550 registers, divisor latch, FIFO and
+ * trigger levels, IIR/LSR/MSR, INTx and MSI, loopback and the host pty.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include <umdev/bus.h>
+#include <umdev/pci.h>
+#include <umdev/vfio_user.h>
+#include <umdev/vfio_user_client.h>
+
+#include "../../drivers/mtty/mtty_pci.h"
+#include "../../drivers/mtty/mtty_uart.h"
+
+static char dir[64], sockets[96];
+
+static int mt_probe(struct umdev_device *mdev)
+{
+	struct mtty_model *m;
+	int ret = mtty_model_create(mdev, 2, &m);
+
+	if (!ret)
+		umdev_set_drvdata(mdev, m);
+	return ret;
+}
+
+static void mt_remove(struct umdev_device *mdev)
+{
+	mtty_model_destroy(umdev_get_drvdata(mdev));
+}
+
+static struct umdev_driver mt_driver = {
+	.name = "mttytest", .device_api = "vfio-pci", .max_instances = 4,
+	.probe = mt_probe, .remove = mt_remove,
+};
+
+static struct {
+	struct umdev_parent parent;
+	struct umdev_type type;
+	struct umdev_type *types[1];
+} mt = { .type = { .sysfs_name = "2" } };
+
+static struct umdev_device *mdev;
+static struct mtty_model *model;
+static struct umdev_vu_client *c;
+
+static int group_setup(void **state)
+{
+	(void)state;
+	snprintf(dir, sizeof(dir), "/tmp/umdev-mtty-XXXXXX");
+	if (!mkdtemp(dir))
+		return -1;
+	snprintf(sockets, sizeof(sockets), "%s/s", dir);
+	mt.types[0] = &mt.type;
+	if (umdev_vfio_user_start(sockets) ||
+	    umdev_register_parent(&mt.parent, "mttytest", &mt_driver, mt.types, 1))
+		return -1;
+	return 0;
+}
+
+static int group_teardown(void **state)
+{
+	(void)state;
+	umdev_unregister_parent(&mt.parent);
+	umdev_vfio_user_stop();
+	rmdir(sockets);
+	rmdir(dir);
+	return 0;
+}
+
+static int dev_setup(void **state)
+{
+	uint8_t uuid[UMDEV_UUID_SIZE];
+	char path[256];
+
+	(void)state;
+	umdev_uuid_parse("3b0a6f6e-7c61-4d57-8a3c-0000000000aa", uuid);
+	if (umdev_device_create(&mt.type, uuid))
+		return -1;
+	mdev = umdev_device_get(uuid);
+	model = umdev_get_drvdata(mdev);
+	if (umdev_vfio_user_socket_path(mdev, path, sizeof(path)) < 0 ||
+	    umdev_vu_connect(path, true, &c))
+		return -1;
+	return 0;
+}
+
+static int dev_teardown(void **state)
+{
+	(void)state;
+	umdev_vu_close(c);
+	umdev_device_remove(mdev);
+	umdev_device_put(mdev);
+	return 0;
+}
+
+static uint8_t rd(unsigned int port, unsigned int reg)
+{
+	uint8_t v;
+
+	assert_int_equal(umdev_vu_region_read(c, port, reg, &v, 1), 1);
+	return v;
+}
+
+static void wr(unsigned int port, unsigned int reg, uint8_t v)
+{
+	assert_int_equal(umdev_vu_region_write(c, port, reg, &v, 1), 1);
+}
+
+static bool fired(int efd)
+{
+	uint64_t v;
+	struct pollfd pfd = { .fd = efd, .events = POLLIN };
+
+	if (poll(&pfd, 1, 0) != 1)
+		return false;
+	return read(efd, &v, sizeof(v)) == sizeof(v);
+}
+
+static void test_identity(void **state)
+{
+	struct umdev_vu_region_info ri;
+	struct umdev_vu_irq_info ii;
+	uint8_t cfg[256];
+
+	(void)state;
+	assert_int_equal(umdev_vu_region_read(c, VFIO_USER_PCI_CONFIG_REGION, 0, cfg, 256), 256);
+	assert_int_equal(cfg[0] | cfg[1] << 8, 0x4348);
+	assert_int_equal(cfg[2] | cfg[3] << 8, 0x3253);
+	assert_int_equal(cfg[0x09], 0x02);
+	assert_int_equal(cfg[0x0b], 0x07);
+	assert_int_equal(cfg[0x10] & 1, 1); /* I/O BARs */
+	assert_int_equal(cfg[0x14] & 1, 1);
+	assert_int_equal(cfg[0x3d], 1); /* INTA# */
+	assert_int_equal(cfg[cfg[0x34]], UMDEV_PCI_CAP_ID_MSI);
+	for (unsigned int i = 0; i < 2; i++) {
+		assert_int_equal(umdev_vu_region_info(c, i, &ri), 0);
+		assert_int_equal(ri.size, 8);
+	}
+	assert_int_equal(umdev_vu_region_info(c, 2, &ri), 0);
+	assert_int_equal(ri.size, 0);
+	assert_int_equal(umdev_vu_irq_info(c, VFIO_USER_PCI_INTX_IRQ, &ii), 0);
+	assert_int_equal(ii.count, 1);
+	assert_int_equal(umdev_vu_irq_info(c, VFIO_USER_PCI_MSI_IRQ, &ii), 0);
+	assert_int_equal(ii.count, 1);
+	assert_non_null(strstr(mtty_model_pty(model, 1), "/dev/pts/"));
+	assert_int_equal(mtty_model_nr_ports(model), 2);
+	/* the guest sizes an I/O BAR: 8 bytes */
+	uint32_t all = 0xffffffff, bar;
+	umdev_vu_region_write(c, 7, 0x10, &all, 4);
+	umdev_vu_region_read(c, 7, 0x10, &bar, 4);
+	assert_int_equal(bar, 0xfffffff9);
+}
+
+static void test_loopback_fifo(void **state)
+{
+	(void)state;
+	mtty_model_set_loopback(model, true);
+	assert_true(mtty_model_loopback(model));
+	assert_int_equal(rd(0, UART_LSR) & (UART_LSR_DR | UART_LSR_THRE | UART_LSR_TEMT),
+			 UART_LSR_THRE | UART_LSR_TEMT);
+	wr(0, UART_FCR, 0x41 | UART_FCR_CLEAR_RCVR); /* FIFO on, trigger 4 */
+	assert_int_equal(rd(0, UART_IIR), 0xc1);
+	wr(0, UART_IER, UART_IER_RDI | UART_IER_RLSI);
+	wr(0, UART_RX, 'a');
+	wr(0, UART_RX, 'b');
+	assert_int_equal(rd(0, UART_LSR) & UART_LSR_DR, UART_LSR_DR);
+	assert_int_equal(rd(0, UART_IIR), 0xc0 | UART_IIR_TIMEOUT); /* below the trigger */
+	wr(0, UART_RX, 'c');
+	wr(0, UART_RX, 'd');
+	assert_int_equal(rd(0, UART_IIR), 0xc0 | UART_IIR_RDI);
+	assert_int_equal(rd(0, UART_RX), 'a');
+	assert_int_equal(rd(0, UART_RX), 'b');
+	assert_int_equal(rd(0, UART_RX), 'c');
+	assert_int_equal(rd(0, UART_RX), 'd');
+	assert_int_equal(rd(0, UART_LSR) & UART_LSR_DR, 0);
+	assert_int_equal(rd(0, UART_IIR), 0xc1);
+	/* port 1 is untouched by port 0's traffic */
+	assert_int_equal(rd(1, UART_LSR) & UART_LSR_DR, 0);
+	/* overrun: 17 bytes into a 16-byte FIFO */
+	for (int i = 0; i < 17; i++)
+		wr(0, UART_RX, (uint8_t)i);
+	assert_int_equal(rd(0, UART_IIR), 0xc0 | UART_IIR_RLSI);
+	assert_int_equal(rd(0, UART_LSR) & UART_LSR_OE, UART_LSR_OE);
+	assert_int_equal(rd(0, UART_LSR) & UART_LSR_OE, 0); /* cleared by reading */
+	for (int i = 0; i < 16; i++)
+		assert_int_equal(rd(0, UART_RX), i);
+	/* without the FIFO, one byte of holding */
+	wr(0, UART_FCR, 0);
+	assert_int_equal(rd(0, UART_IIR), 0x01);
+	wr(0, UART_RX, 'x');
+	wr(0, UART_RX, 'y');
+	assert_int_equal(rd(0, UART_RX), 'x');
+	assert_int_equal(rd(0, UART_LSR) & (UART_LSR_DR | UART_LSR_OE), UART_LSR_OE);
+}
+
+static void test_registers(void **state)
+{
+	(void)state;
+	/* the divisor latch hides RBR/IER while DLAB is set */
+	wr(0, UART_IER, 0x05);
+	wr(0, UART_LCR, UART_LCR_DLAB | 0x03);
+	wr(0, UART_DLL, 0x0c);
+	wr(0, UART_DLM, 0x00);
+	assert_int_equal(rd(0, UART_DLL), 0x0c);
+	assert_int_equal(rd(0, UART_DLM), 0x00);
+	wr(0, UART_LCR, 0x03);
+	assert_int_equal(rd(0, UART_LCR), 0x03);
+	assert_int_equal(rd(0, UART_IER), 0x05);
+	/* scratch, as the 8250 driver probes it */
+	wr(0, UART_SCR, 0xa5);
+	assert_int_equal(rd(0, UART_SCR), 0xa5);
+	/* modem status follows MCR in loop mode, with delta bits */
+	rd(0, UART_MSR);
+	wr(0, UART_MCR, UART_MCR_LOOP | UART_MCR_RTS | UART_MCR_DTR);
+	/* CTS/DSR now come from RTS/DTR (still set); DCD from OUT2 (clear) */
+	assert_int_equal(rd(0, UART_MSR), UART_MSR_CTS | UART_MSR_DSR | UART_MSR_DDCD);
+	assert_int_equal(rd(0, UART_MSR), UART_MSR_CTS | UART_MSR_DSR);
+	wr(0, UART_MCR, UART_MCR_LOOP | UART_MCR_OUT2);
+	assert_int_equal(rd(0, UART_MSR) & 0xf0, UART_MSR_DCD);
+	/* THRE: raised when enabled with THR empty, acknowledged by reading IIR */
+	wr(0, UART_MCR, 0);
+	wr(0, UART_IER, UART_IER_THRI);
+	assert_int_equal(rd(0, UART_IIR) & 0x0f, UART_IIR_THRI);
+	assert_int_equal(rd(0, UART_IIR) & 0x0f, UART_IIR_NO_INT);
+	/* reset brings the registers back */
+	assert_int_equal(umdev_vu_reset(c), 0);
+	assert_int_equal(rd(0, UART_IER), 0);
+	assert_int_equal(rd(0, UART_LCR), 0);
+	assert_int_equal(rd(0, UART_SCR), 0);
+}
+
+static void test_intx_and_msi(void **state)
+{
+	int intx = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK), msi = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	const uint32_t trig = VFIO_USER_IRQ_SET_DATA_EVENTFD | VFIO_USER_IRQ_SET_ACTION_TRIGGER;
+	const uint32_t unmask = VFIO_USER_IRQ_SET_DATA_NONE | VFIO_USER_IRQ_SET_ACTION_UNMASK;
+
+	(void)state;
+	mtty_model_set_loopback(model, true);
+	assert_int_equal(umdev_vu_set_irqs(c, 0, trig, 0, 1, &intx, NULL), 0);
+	wr(1, UART_IER, UART_IER_RDI);
+	assert_false(fired(intx));
+	wr(1, UART_RX, 'z');
+	assert_true(fired(intx));
+	/* level-triggered: unmask with data still there fires again */
+	assert_int_equal(umdev_vu_set_irqs(c, 0, unmask, 0, 1, NULL, NULL), 0);
+	assert_true(fired(intx));
+	assert_int_equal(rd(1, UART_RX), 'z');
+	assert_int_equal(umdev_vu_set_irqs(c, 0, unmask, 0, 1, NULL, NULL), 0);
+	assert_false(fired(intx));
+	/* the guest disables INTx in the command register: nothing fires */
+	uint16_t cmd = UMDEV_PCI_COMMAND_IO | UMDEV_PCI_COMMAND_INTX_DISABLE;
+	umdev_vu_region_write(c, 7, UMDEV_PCI_COMMAND, &cmd, 2);
+	wr(1, UART_RX, 'q');
+	assert_false(fired(intx));
+	assert_int_equal(rd(1, UART_RX), 'q');
+	cmd = UMDEV_PCI_COMMAND_IO;
+	umdev_vu_region_write(c, 7, UMDEV_PCI_COMMAND, &cmd, 2);
+
+	/* MSI: one message per new request */
+	assert_int_equal(umdev_vu_set_irqs(c, 1, trig, 0, 1, &msi, NULL), 0);
+	wr(1, UART_RX, '1');
+	assert_true(fired(msi));
+	wr(1, UART_RX, '2'); /* still pending: no new edge */
+	assert_false(fired(msi));
+	rd(1, UART_RX);
+	rd(1, UART_RX);
+	wr(1, UART_RX, '3');
+	assert_true(fired(msi));
+	assert_false(fired(intx));
+	rd(1, UART_RX);
+	close(intx);
+	close(msi);
+}
+
+/* Waits until the port has received data; the pty delivers asynchronously. */
+static void wait_for_rx(unsigned int port)
+{
+	for (int tries = 0; tries < 1000; tries++) {
+		struct timespec ts = { 0, 10 * 1000 * 1000 };
+
+		if (rd(port, UART_LSR) & UART_LSR_DR)
+			return;
+		nanosleep(&ts, NULL);
+	}
+	fail_msg("no data arrived from the pty");
+}
+
+static void test_pty(void **state)
+{
+	int peer;
+	char got[8] = { 0 };
+	struct pollfd pfd;
+
+	(void)state;
+	mtty_model_set_loopback(model, false);
+	peer = open(mtty_model_pty(model, 0), O_RDWR | O_NOCTTY | O_CLOEXEC);
+	assert_true(peer >= 0);
+	/* host to guest */
+	assert_int_equal(write(peer, "hi", 2), 2);
+	wait_for_rx(0);
+	got[0] = (char)rd(0, UART_RX);
+	wait_for_rx(0);
+	got[1] = (char)rd(0, UART_RX);
+	assert_string_equal(got, "hi");
+	/* guest to host */
+	wr(0, UART_RX, 'O');
+	wr(0, UART_RX, 'K');
+	pfd = (struct pollfd){ .fd = peer, .events = POLLIN };
+	assert_int_equal(poll(&pfd, 1, 10000), 1);
+	memset(got, 0, sizeof(got));
+	ssize_t n = read(peer, got, 2);
+	if (n == 1) {
+		assert_int_equal(poll(&pfd, 1, 10000), 1);
+		n += read(peer, got + 1, 1);
+	}
+	assert_int_equal(n, 2);
+	assert_string_equal(got, "OK");
+	/* the other port's pty is separate */
+	assert_string_not_equal(mtty_model_pty(model, 0), mtty_model_pty(model, 1));
+	close(peer);
+}
+
+#define CASE(fn) cmocka_unit_test_setup_teardown(fn, dev_setup, dev_teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		CASE(test_identity),
+		CASE(test_loopback_fifo),
+		CASE(test_registers),
+		CASE(test_intx_and_msi),
+		CASE(test_pty),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
