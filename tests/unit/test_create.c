@@ -86,7 +86,7 @@ static void rejects_bad_lengths_and_text(void **state)
 		"0b5b0f3c-8c1e-4a43-9d5a-6c0e6f1f0a0",	      /* 35 bytes */
 		U1 "\n\n",				      /* 38 bytes */
 		"{" U1 "}",				      /* braces */
-		" " U1,					      /* leading space */
+		" 0b5b0f3c-8c1e-4a43-9d5a-6c0e6f1f0a01",	      /* leading space */
 		"0b5b0f3c-8c1e-4a43-9d5a-6c0e6f1f0a0\n",	      /* 36 with newline inside */
 		"0b5b0f3c_8c1e_4a43_9d5a_6c0e6f1f0a01",	      /* underscores */
 		"0b5b0f3c8c1e4a439d5a6c0e6f1f0a01",	      /* no hyphens */
@@ -99,7 +99,7 @@ static void rejects_bad_lengths_and_text(void **state)
 		assert_int_equal(create(&counted.types[0], bad[i]), -EINVAL);
 	/* A UUID split over two writes fails on both. */
 	assert_int_equal(umdev_type_create_store(&counted.types[0], U1, 20), -EINVAL);
-	assert_int_equal(umdev_type_create_store(&counted.types[0], U1 + 20, 16), -EINVAL);
+	assert_int_equal(umdev_type_create_store(&counted.types[0], &U1[20], 16), -EINVAL);
 	assert_int_equal(counted.probes, 0);
 	assert_int_equal(umdev_bus_device_count(), 0);
 	assert_int_equal(umdev_type_available_instances(&counted.types[0]), 4);
