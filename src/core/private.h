@@ -38,7 +38,6 @@ struct umdev_device {
 	bool active;	     /* fully created and not being removed */
 	bool removing;	     /* a remove (or unregistration) has claimed it */
 	bool counted;	     /* holds one of the parent's core-counted instances */
-	struct umdev_device *hash_next;
 
 	unsigned int refs; /* atomic; the core holds one from create to removal */
 

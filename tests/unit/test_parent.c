@@ -216,9 +216,11 @@ static void create_and_remove_during_unregistration_are_enodev(void **state)
 	test_parent_release_probe(&tp);
 	pthread_join(creator, &created);
 	assert_int_equal((intptr_t)created, 36);
-	/* It also waits for our reference on a child. */
-	assert_false(__atomic_load_n(&args.done, __ATOMIC_ACQUIRE));
+	/* It tears our held child down, then waits for our reference. */
+	for (int i = 0; i < 10000 && umdev_device_is_bound(mdev); i++)
+		usleep(1000);
 	assert_false(umdev_device_is_bound(mdev));
+	assert_false(__atomic_load_n(&args.done, __ATOMIC_ACQUIRE));
 	umdev_device_put(mdev);
 	pthread_join(unregisterer, NULL);
 	assert_true(args.done);
