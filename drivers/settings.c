@@ -80,9 +80,14 @@ int driver_parse_settings(const char *module, const char *parent_name,
 		const char *key = settings[i].key, *value = settings[i].value;
 		size_t k;
 
-		if (!key || !value) {
-			fprintf(stderr, "%s parent '%s': setting %zu has no %s\n",
-				module, parent, i, key ? "value" : "key");
+		if (!key) {
+			fprintf(stderr, "%s parent '%s': setting %zu has no key\n",
+				module, parent, i);
+			return -EINVAL;
+		}
+		if (!value) {
+			fprintf(stderr, "%s parent '%s': setting '%s' has no value\n",
+				module, parent, shown(key, key_buf));
 			return -EINVAL;
 		}
 		for (k = 0; k < nr_known && strcmp(known[k].key, key); k++)
@@ -95,7 +100,7 @@ int driver_parse_settings(const char *module, const char *parent_name,
 		}
 		if (given[k]) {
 			fprintf(stderr, "%s parent '%s': setting '%s' is given twice\n",
-				module, parent, key);
+				module, parent, shown(key, key_buf));
 			return -EINVAL;
 		}
 		if (!parse_decimal(value, known[k].min, known[k].max, &values[k])) {
