@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -178,11 +179,22 @@ static void capture_end(struct stderr_capture *cap, char *buf, size_t size)
 	fclose(cap->file);
 }
 
+static ssize_t registered_parents(void)
+{
+	umdev_name_t *names;
+	ssize_t count = umdev_list_parents(&names);
+
+	assert_true(count >= 0);
+	free(names);
+	return count;
+}
+
 static int check_clean_bus(void **state)
 {
 	(void)state;
 	/* Every test destroys what it creates: nothing may be left behind. */
 	assert_int_equal(umdev_bus_device_count(), 0);
+	assert_int_equal(registered_parents(), 0);
 	return 0;
 }
 
@@ -526,6 +538,10 @@ static void test_bad_settings(void **state)
 		{ &umdev_mbochs_module, { { "memory_mb", "64M" } }, 1, "'memory_mb'" },
 		{ &umdev_mbochs_module, { { "memory_mb", "65537" } }, 1, "'memory_mb'" },
 		{ &umdev_mbochs_module, { { "Memory_MB", "64" } }, 1, "'Memory_MB'" },
+		/* Long text is cut, still on one line. */
+		{ &umdev_mbochs_module,
+		  { { "memory_mb_memory_mb_memory_mb_memory_mb_memory_mb_memory_mb_memory_mb", "1" } },
+		  1, "'memory_mb_memory_mb_memory_mb_memory_mb_memory_mb_memory_mb_...'" },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -543,6 +559,7 @@ static void test_bad_settings(void **state)
 		assert_int_equal(ret, -EINVAL);
 		assert_null(handle);
 		assert_null(umdev_parent_get("bad"));
+		assert_int_equal(registered_parents(), 0);
 		/* One line, naming the module and the key. */
 		assert_non_null(strstr(msg, c->module->name));
 		assert_non_null(strstr(msg, c->named));
@@ -553,6 +570,30 @@ static void test_bad_settings(void **state)
 	/* The name is free: nothing was registered. */
 	void *ok = create_parent(&umdev_mtty_module, "bad", NULL, 0);
 	umdev_mtty_module.destroy(ok);
+}
+
+static void test_settings_bounds(void **state)
+{
+	(void)state;
+	const struct umdev_setting ports[] = { { "ports", "1024" } };
+	const struct umdev_setting devices[] = { { "max_devices", "1024" } };
+	const struct umdev_setting memory[] = { { "memory_mb", "65536" } };
+	const struct umdev_setting zeros[] = { { "ports", "0024" } };
+	void *mtty = create_parent(&umdev_mtty_module, "mtty", ports, 1);
+	void *mdpy = create_parent(&umdev_mdpy_module, "mdpy", devices, 1);
+	void *mbochs = create_parent(&umdev_mbochs_module, "mbochs", memory, 1);
+	void *padded = create_parent(&umdev_mtty_module, "mtty-padded", zeros, 1);
+
+	assert_int_equal(avail(type_of("mtty", "mtty-1")), 1024);
+	assert_int_equal(avail(type_of("mtty", "mtty-2")), 512);
+	assert_mdpy_avail(1024);
+	assert_mbochs_avail("mbochs", 16384, 4096, 1024);
+	assert_int_equal(avail(type_of("mtty-padded", "mtty-1")), 24);
+
+	umdev_mtty_module.destroy(padded);
+	umdev_mbochs_module.destroy(mbochs);
+	umdev_mdpy_module.destroy(mdpy);
+	umdev_mtty_module.destroy(mtty);
 }
 
 static void test_settings_message_stays_on_one_line(void **state)
@@ -642,6 +683,73 @@ static void test_destroy_with_live_devices(void **state)
 	umdev_mtty_module.destroy(mtty);
 }
 
+/* ---- allocation failures ---- */
+
+/*
+ * The test binary is linked with --wrap=calloc, which reroutes the calloc
+ * calls of the drivers (a static library linked into it) through here;
+ * the core (a shared library by default) keeps the real one. Armed, the
+ * next driver allocation fails as it would when memory runs out.
+ */
+void *__real_calloc(size_t nmemb, size_t size);
+static bool fail_next_calloc;
+
+void *__wrap_calloc(size_t nmemb, size_t size);
+void *__wrap_calloc(size_t nmemb, size_t size)
+{
+	if (__atomic_exchange_n(&fail_next_calloc, false, __ATOMIC_RELAXED)) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	return __real_calloc(nmemb, size);
+}
+
+static void fail_next_allocation(void)
+{
+	__atomic_store_n(&fail_next_calloc, true, __ATOMIC_RELAXED);
+}
+
+static void test_out_of_memory(void **state)
+{
+	(void)state;
+	const struct umdev_parent_module *modules[] = {
+		&umdev_mtty_module, &umdev_mdpy_module, &umdev_mbochs_module,
+	};
+	void *mtty, *mdpy, *mbochs, *handle = NULL;
+
+	/* create() fails cleanly and registers nothing. */
+	for (size_t i = 0; i < 3; i++) {
+		fail_next_allocation();
+		assert_int_equal(modules[i]->create("oom", NULL, 0, &handle), -ENOMEM);
+		assert_null(handle);
+		assert_int_equal(registered_parents(), 0);
+	}
+
+	/* probe fails with ENOMEM and gives back what it had reserved. */
+	mtty = create_parent(&umdev_mtty_module, "mtty", NULL, 0);
+	mdpy = create_parent(&umdev_mdpy_module, "mdpy", NULL, 0);
+	mbochs = create_parent(&umdev_mbochs_module, "mbochs", NULL, 0);
+
+	fail_next_allocation();
+	assert_int_equal(create_dev(type_of("mtty", "mtty-2"), 1), -ENOMEM);
+	assert_int_equal(avail(type_of("mtty", "mtty-1")), 24);
+	fail_next_allocation();
+	assert_int_equal(create_dev(type_of("mdpy", "mdpy-hd"), 1), -ENOMEM);
+	assert_mdpy_avail(4);
+	fail_next_allocation();
+	assert_int_equal(create_dev(type_of("mbochs", "mbochs-large"), 1), -ENOMEM);
+	assert_mbochs_avail("mbochs", 64, 16, 4);
+	assert_int_equal(umdev_bus_device_count(), 0);
+
+	/* The same UUID works once memory is back. */
+	create_ok(type_of("mbochs", "mbochs-large"), 1);
+	assert_mbochs_avail("mbochs", 48, 12, 3);
+
+	umdev_mbochs_module.destroy(mbochs);
+	umdev_mdpy_module.destroy(mdpy);
+	umdev_mtty_module.destroy(mtty);
+}
+
 /* ---- concurrency ---- */
 
 #define RACERS 8
@@ -719,10 +827,12 @@ int main(void)
 		cmocka_unit_test_teardown(test_mbochs_memory, check_clean_bus),
 		cmocka_unit_test_teardown(test_mbochs_memory_setting, check_clean_bus),
 		cmocka_unit_test_teardown(test_bad_settings, check_clean_bus),
+		cmocka_unit_test_teardown(test_settings_bounds, check_clean_bus),
 		cmocka_unit_test_teardown(test_settings_message_stays_on_one_line, check_clean_bus),
 		cmocka_unit_test_teardown(test_bad_parent_names, check_clean_bus),
 		cmocka_unit_test_teardown(test_duplicate_parent_name, check_clean_bus),
 		cmocka_unit_test_teardown(test_destroy_with_live_devices, check_clean_bus),
+		cmocka_unit_test_teardown(test_out_of_memory, check_clean_bus),
 		cmocka_unit_test_teardown(test_concurrent_creates_respect_budget, check_clean_bus),
 	};
 
