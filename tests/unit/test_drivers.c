@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -527,6 +528,7 @@ static void test_bad_settings(void **state)
 		{ &umdev_mtty_module, { { "ports", "0x10" } }, 1, "'ports'" },
 		{ &umdev_mtty_module, { { "ports", "1025" } }, 1, "'ports'" },
 		{ &umdev_mtty_module, { { "ports", "4294967297" } }, 1, "'ports'" },
+		{ &umdev_mtty_module, { { "ports", "99999999999" } }, 1, "'ports'" },
 		{ &umdev_mtty_module, { { "ports", "4" }, { "ports", "8" } }, 2, "'ports'" },
 		{ &umdev_mtty_module, { { "ports", "4" }, { "memory_mb", "8" } }, 2, "'memory_mb'" },
 		{ &umdev_mtty_module, { { "ports", NULL } }, 1, "'ports'" },
@@ -623,7 +625,12 @@ static void test_bad_parent_names(void **state)
 
 		assert_int_equal(modules[i]->create("a/b", NULL, 0, &handle), -EINVAL);
 		assert_int_equal(modules[i]->create("", NULL, 0, &handle), -EINVAL);
+		assert_int_equal(modules[i]->create("..", NULL, 0, &handle), -EINVAL);
+		assert_int_equal(modules[i]->create(NULL, NULL, 0, &handle), -EINVAL);
+		/* A count without an array is refused, not read. */
+		assert_int_equal(modules[i]->create("ok", NULL, 1, &handle), -EINVAL);
 		assert_null(handle);
+		assert_int_equal(registered_parents(), 0);
 	}
 }
 
@@ -813,6 +820,100 @@ static void test_concurrent_creates_respect_budget(void **state)
 	assert_int_equal(umdev_bus_device_count(), 0);
 }
 
+#define CHURNERS 4
+#define CHURN_ROUNDS 50
+
+struct churner {
+	unsigned int id;
+	int created, refused, wrong;
+};
+
+static bool churn_done;
+static struct umdev_type *churn_types[3]; /* looked up before the threads start */
+
+static const char *const mbochs_ids[3] = { "mbochs-small", "mbochs-medium", "mbochs-large" };
+static const char *const mbochs_memory[3] = { "4 MB\n", "16 MB\n", "64 MB\n" };
+
+/* Creates, reads and removes displays of every type in turn. */
+static void *churn(void *arg)
+{
+	struct churner *c = arg;
+
+	for (unsigned int i = 0; i < CHURN_ROUNDS; i++) {
+		unsigned int kind = (c->id + i) % 3, n = 10000 + c->id * 1000 + i;
+		ssize_t ret = create_dev(churn_types[kind], n);
+		struct umdev_device *mdev;
+		char buf[UMDEV_ATTR_BUF_SIZE + 1];
+
+		if (ret == -ENOSPC) {
+			c->refused++;
+			continue;
+		}
+		mdev = ret == UMDEV_UUID_STRING_LEN + 1 ? get_dev(n) : NULL;
+		if (!mdev) {
+			c->wrong++;
+			continue;
+		}
+		c->created++;
+		ret = umdev_device_attr_show(mdev, umdev_device_find_attr(mdev, "vendor", "memory"),
+					     buf);
+		if (ret <= 0 || (buf[ret] = '\0', strcmp(buf, mbochs_memory[kind])))
+			c->wrong++;
+		if (umdev_device_remove_store(mdev, "1", 1) != 1)
+			c->wrong++;
+		umdev_device_put(mdev);
+	}
+	return NULL;
+}
+
+/* Watches available_instances while the churners run: never past the budget. */
+static void *watch(void *arg)
+{
+	int *wrong = arg;
+
+	while (!__atomic_load_n(&churn_done, __ATOMIC_ACQUIRE)) {
+		if (avail(churn_types[0]) > 16 || avail(churn_types[1]) > 4 ||
+		    avail(churn_types[2]) > 1)
+			(*wrong)++;
+		sched_yield();
+	}
+	return NULL;
+}
+
+static void test_concurrent_create_remove(void **state)
+{
+	(void)state;
+	const struct umdev_setting sixty_four[] = { { "memory_mb", "64" } };
+	void *mbochs = create_parent(&umdev_mbochs_module, "mbochs", sixty_four, 1);
+	struct churner churners[CHURNERS];
+	pthread_t threads[CHURNERS], watcher;
+	int watch_wrong = 0, created = 0;
+
+	for (unsigned int i = 0; i < 3; i++)
+		churn_types[i] = type_of("mbochs", mbochs_ids[i]);
+	__atomic_store_n(&churn_done, false, __ATOMIC_RELEASE);
+	assert_int_equal(pthread_create(&watcher, NULL, watch, &watch_wrong), 0);
+	for (unsigned int i = 0; i < CHURNERS; i++) {
+		churners[i] = (struct churner){ .id = i };
+		assert_int_equal(pthread_create(&threads[i], NULL, churn, &churners[i]), 0);
+	}
+	for (unsigned int i = 0; i < CHURNERS; i++) {
+		assert_int_equal(pthread_join(threads[i], NULL), 0);
+		assert_int_equal(churners[i].wrong, 0);
+		assert_int_equal(churners[i].created + churners[i].refused, CHURN_ROUNDS);
+		created += churners[i].created;
+	}
+	__atomic_store_n(&churn_done, true, __ATOMIC_RELEASE);
+	assert_int_equal(pthread_join(watcher, NULL), 0);
+	assert_int_equal(watch_wrong, 0);
+	assert_true(created > 0);
+
+	/* Every display removed: the whole budget is back. */
+	assert_mbochs_avail("mbochs", 16, 4, 1);
+	assert_int_equal(umdev_bus_device_count(), 0);
+	umdev_mbochs_module.destroy(mbochs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -834,6 +935,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_destroy_with_live_devices, check_clean_bus),
 		cmocka_unit_test_teardown(test_out_of_memory, check_clean_bus),
 		cmocka_unit_test_teardown(test_concurrent_creates_respect_budget, check_clean_bus),
+		cmocka_unit_test_teardown(test_concurrent_create_remove, check_clean_bus),
 	};
 
 	return cmocka_run_group_tests_name("drivers", tests, NULL, NULL);
