@@ -36,15 +36,15 @@ static bool parse_decimal(const char *text, unsigned int min, unsigned int max,
 }
 
 /*
- * The text as it can be shown on one line of a log: control characters
- * become '?' and long text is cut, so a hostile config cannot forge lines.
+ * The text as it can be shown on one line of a log: control and non-ASCII
+ * bytes become '?' and long text is cut, so a config cannot forge lines.
  */
 static const char *shown(const char *text, char buf[SHOWN_MAX])
 {
 	size_t i;
 
 	for (i = 0; text[i] && i < SHOWN_MAX - 4; i++)
-		buf[i] = (text[i] < 0x20 || text[i] == 0x7f) ? '?' : text[i];
+		buf[i] = (text[i] < 0x20 || text[i] > 0x7e) ? '?' : text[i];
 	if (text[i])
 		buf[i++] = '.', buf[i++] = '.', buf[i++] = '.';
 	buf[i] = '\0';
@@ -71,6 +71,7 @@ int driver_parse_settings(const char *module, const char *parent_name,
 	unsigned int values[MAX_KNOWN];
 	bool given[MAX_KNOWN] = { false };
 	char parent_buf[SHOWN_MAX], key_buf[SHOWN_MAX], value_buf[SHOWN_MAX];
+	char known_buf[128];
 	const char *parent = shown(parent_name ? parent_name : "", parent_buf);
 
 	if (nr_known > MAX_KNOWN || (nr_settings && !settings))
@@ -95,7 +96,7 @@ int driver_parse_settings(const char *module, const char *parent_name,
 		if (k == nr_known) {
 			fprintf(stderr, "%s parent '%s': unknown setting '%s' (known: %s)\n",
 				module, parent, shown(key, key_buf),
-				known_keys(known, nr_known, value_buf, sizeof(value_buf)));
+				known_keys(known, nr_known, known_buf, sizeof(known_buf)));
 			return -EINVAL;
 		}
 		if (given[k]) {
