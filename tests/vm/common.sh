@@ -23,15 +23,24 @@ die() { log "error: $*"; exit 1; }
 # Run a command inside the sid root, in a private mount namespace: /dev and /proc are mounted
 # there for QEMU and apt, and each --bind DIR appears inside the root at the same path as on the
 # host, so socket and image paths on QEMU's command line read the same inside and out. The mounts
-# vanish with the namespace when the command exits, however it exits.
+# vanish with the namespace when the command exits, however it exits; the directories made in the
+# root to mount on are removed afterwards, so the cached root does not collect them.
 #   in_sid_root [--bind DIR]... -- COMMAND [ARG]...
 in_sid_root() {
-	local binds=()
+	local binds=() made=() d top status=0
 	while [ "$1" = --bind ]; do
 		binds+=("$2")
 		shift 2
 	done
 	[ "$1" = -- ] && shift
+	for d in "${binds[@]}"; do
+		top=
+		while [ ! -e "$SID_ROOT$d" ]; do
+			top=$d
+			d=$(dirname "$d")
+		done
+		[ -n "$top" ] && made+=("$SID_ROOT$top")
+	done
 	unshare --mount --propagation private -- bash -c '
 		set -e
 		root=$1 nbinds=$2
@@ -45,7 +54,11 @@ in_sid_root() {
 			nbinds=$((nbinds - 1))
 		done
 		exec chroot "$root" "$@"
-	' bash "$SID_ROOT" "${#binds[@]}" "${binds[@]}" "$@"
+	' bash "$SID_ROOT" "${#binds[@]}" "${binds[@]}" "$@" || status=$?
+	for d in "${made[@]}"; do
+		find "$d" -depth -type d -empty -delete 2>/dev/null || true
+	done
+	return $status
 }
 
 # The Debian mirror this machine's apt uses for its own release (deb822 .sources or one-line
