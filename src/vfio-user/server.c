@@ -19,34 +19,62 @@
 
 #include "server.h"
 
+/*
+ * The receive side of a connection. Bytes are read in large chunks into a
+ * staging buffer and cut into messages there, so a small request costs
+ * one recvmsg(). Passed fds arrive with a read; the kernel never carries
+ * data past a message that brought fds in the same read, so a batch of
+ * fds belongs to the message holding the last byte of the read that
+ * brought it (for a client that sends each message with one sendmsg(),
+ * as QEMU does, that is the message the fds were sent with).
+ */
+#define RD_SLACK (64 * 1024)
+#define RD_CAPACITY (VFU_MAX_MSG_SIZE + RD_SLACK)
+#define RD_MAX_BATCHES 4
+
+struct fd_batch {
+	uint64_t last; /* stream offset of the last byte read with these fds */
+	unsigned int nr;
+	bool truncated;
+	int fds[VFU_MAX_RECV_FDS];
+};
+
 struct vfu_reader {
+	uint8_t *buf;	    /* RD_CAPACITY bytes */
+	size_t start, end;  /* unconsumed bytes */
+	uint64_t base;	    /* stream offset of buf[0] */
+	struct fd_batch batches[RD_MAX_BATCHES];
+	unsigned int nr_batches;
 	struct vfu_msg msg;
-	size_t have;	 /* bytes of the current message read */
-	uint8_t *body;	 /* VFU_MAX_MSG_SIZE bytes */
 };
 
 static void reader_reset(struct vfu_reader *rd)
 {
+	for (unsigned int i = 0; i < rd->nr_batches; i++)
+		close_fds(rd->batches[i].fds, rd->batches[i].nr);
+	rd->nr_batches = 0;
 	close_fds(rd->msg.fds, rd->msg.nr_fds);
 	rd->msg.nr_fds = 0;
 	rd->msg.fds_truncated = false;
-	rd->have = 0;
+	rd->base += rd->end;
+	rd->start = rd->end = 0;
 }
 
-/* recvmsg that collects passed fds into the current message. */
-static ssize_t recv_part(int fd, void *buf, size_t len, struct vfu_msg *msg)
+/* Reads what the socket has into the staging buffer, with its fds. */
+static ssize_t read_some(int fd, struct vfu_reader *rd)
 {
 	union {
 		struct cmsghdr align;
 		char buf[CMSG_SPACE(VFU_MAX_RECV_FDS * sizeof(int))];
 	} control;
-	struct iovec iov = { .iov_base = buf, .iov_len = len };
+	struct iovec iov = { .iov_base = rd->buf + rd->end, .iov_len = RD_CAPACITY - rd->end };
 	struct msghdr mh = {
 		.msg_iov = &iov,
 		.msg_iovlen = 1,
 		.msg_control = control.buf,
 		.msg_controllen = sizeof(control.buf),
 	};
+	struct fd_batch *batch = NULL;
 	ssize_t n;
 
 	do
@@ -54,25 +82,65 @@ static ssize_t recv_part(int fd, void *buf, size_t len, struct vfu_msg *msg)
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return -errno;
-	if (mh.msg_flags & MSG_CTRUNC)
-		msg->fds_truncated = true;
 	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
-		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
-			continue;
 		size_t nr = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
 		int fds[VFU_MAX_RECV_FDS];
 
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
 		memcpy(fds, CMSG_DATA(c), nr * sizeof(int));
+		if (!batch && rd->nr_batches < RD_MAX_BATCHES) {
+			batch = &rd->batches[rd->nr_batches++];
+			batch->nr = 0;
+			batch->truncated = false;
+			batch->last = rd->base + rd->end + (size_t)(n ? n - 1 : 0);
+		}
 		for (size_t i = 0; i < nr; i++) {
-			if (msg->nr_fds < VFU_MAX_RECV_FDS) {
-				msg->fds[msg->nr_fds++] = fds[i];
+			if (batch && batch->nr < VFU_MAX_RECV_FDS) {
+				batch->fds[batch->nr++] = fds[i];
 			} else {
-				close(fds[i]);
+				close(fds[i]); /* too many: the message will be refused */
+				if (batch)
+					batch->truncated = true;
+				else if (rd->nr_batches)
+					rd->batches[rd->nr_batches - 1].truncated = true;
+			}
+		}
+	}
+	if ((mh.msg_flags & MSG_CTRUNC) && batch)
+		batch->truncated = true;
+	rd->end += (size_t)n;
+	return n;
+}
+
+/* Hands the message at [first, last] the fds that came with it. */
+static void take_fds(struct vfu_reader *rd, uint64_t first, uint64_t last)
+{
+	struct vfu_msg *msg = &rd->msg;
+	unsigned int kept = 0;
+
+	for (unsigned int i = 0; i < rd->nr_batches; i++) {
+		struct fd_batch *b = &rd->batches[i];
+
+		if (b->last > last) {
+			rd->batches[kept++] = *b; /* a later message's */
+			continue;
+		}
+		if (b->last < first) { /* cannot happen with in-order reads; never leak */
+			close_fds(b->fds, b->nr);
+			continue;
+		}
+		msg->fds_truncated |= b->truncated;
+		for (unsigned int k = 0; k < b->nr; k++) {
+			if (msg->nr_fds < VFU_MAX_RECV_FDS) {
+				msg->fds[msg->nr_fds++] = b->fds[k];
+			} else {
+				close(b->fds[k]);
 				msg->fds_truncated = true;
 			}
 		}
 	}
-	return n;
+	rd->nr_batches = kept;
 }
 
 static int send_reply(struct vfu_conn *conn, const struct vfu_msg *msg,
@@ -117,46 +185,55 @@ static int process(struct vfu_conn *conn, struct vfu_msg *msg)
 }
 
 /*
- * Reads what the socket holds of the current message and processes it
- * once complete. Returns 0 to keep the client, a negative errno to drop it.
+ * Reads what the socket holds and processes every complete message in
+ * order. Returns 0 to keep the client, a negative errno to drop it.
  */
 static int client_read(struct vfu_conn *conn, struct vfu_reader *rd)
 {
+	const size_t hsize = sizeof(struct vfio_user_header);
 	struct vfu_msg *msg = &rd->msg;
-	const size_t hsize = sizeof(msg->hdr);
 	ssize_t n;
-	int ret;
 
-	if (rd->have < hsize) {
-		n = recv_part(conn->fd, (char *)&msg->hdr + rd->have, hsize - rd->have, msg);
-		if (n == -EAGAIN)
-			return 0;
-		if (n <= 0)
-			return n ? (int)n : -ECONNRESET;
-		rd->have += (size_t)n;
-		if (rd->have < hsize)
-			return 0;
+	/* a partial message moves to the front, so the largest one fits */
+	if (rd->start) {
+		memmove(rd->buf, rd->buf + rd->start, rd->end - rd->start);
+		rd->base += rd->start;
+		rd->end -= rd->start;
+		rd->start = 0;
+	}
+	n = read_some(conn->fd, rd);
+	if (n == -EAGAIN)
+		return 0;
+	if (n <= 0)
+		return n ? (int)n : -ECONNRESET;
+
+	while (rd->end - rd->start >= hsize) {
+		uint64_t first = rd->base + rd->start;
+		int ret;
+
+		memcpy(&msg->hdr, rd->buf + rd->start, hsize);
 		if (msg->hdr.msg_size < hsize)
 			return refuse_header(conn, msg, EINVAL);
 		if (msg->hdr.msg_size > VFU_MAX_MSG_SIZE)
 			return refuse_header(conn, msg, E2BIG);
+		if (rd->end - rd->start < msg->hdr.msg_size)
+			break; /* the rest is still on its way */
+		msg->payload = rd->buf + rd->start + hsize;
+		msg->len = msg->hdr.msg_size - hsize;
+		take_fds(rd, first, first + msg->hdr.msg_size - 1);
+		rd->start += msg->hdr.msg_size;
+		ret = process(conn, msg);
+		close_fds(msg->fds, msg->nr_fds);
+		msg->nr_fds = 0;
+		msg->fds_truncated = false;
+		if (ret)
+			return ret;
 	}
-	if (rd->have < msg->hdr.msg_size) {
-		n = recv_part(conn->fd, rd->body + (rd->have - hsize), msg->hdr.msg_size - rd->have,
-			      msg);
-		if (n == -EAGAIN)
-			return 0;
-		if (n <= 0)
-			return n ? (int)n : -ECONNRESET;
-		rd->have += (size_t)n;
-		if (rd->have < msg->hdr.msg_size)
-			return 0;
+	if (rd->start == rd->end) {
+		rd->base += rd->end;
+		rd->start = rd->end = 0;
 	}
-	msg->payload = rd->body;
-	msg->len = msg->hdr.msg_size - hsize;
-	ret = process(conn, msg);
-	reader_reset(rd);
-	return ret;
+	return 0;
 }
 
 static struct vfu_conn *client_connect(struct vfu_server *srv, int fd)
@@ -233,8 +310,8 @@ static void *server_main(void *arg)
 	struct vfu_conn *conn = NULL;
 
 	if (rd)
-		rd->body = malloc(VFU_MAX_MSG_SIZE);
-	if (!rd || !rd->body) {
+		rd->buf = malloc(RD_CAPACITY);
+	if (!rd || !rd->buf) {
 		vfu_log("%s: out of memory; not serving", srv->name);
 		if (rd)
 			free(rd);
@@ -293,7 +370,7 @@ static void *server_main(void *arg)
 	pthread_mutex_lock(&rt->lock);
 	rt->serving = false;
 	pthread_mutex_unlock(&rt->lock);
-	free(rd->body);
+	free(rd->buf);
 	free(rd);
 	return NULL;
 }

@@ -219,6 +219,37 @@ static void test_pipelined(void **state)
 		assert_int_equal(v, 0x1000 + i);
 		umdev_vu_message_free(&m);
 	}
+
+	/* fds stay with the message they were sent with, even back to back */
+	int efd[3] = { eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK), eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK),
+		       eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK) };
+	for (uint32_t v = 0; v < 3; v++) {
+		uint8_t m[16 + 20];
+		struct vfio_user_header h = { .msg_id = (uint16_t)(500 + v),
+					      .command = VFIO_USER_DEVICE_SET_IRQS, .msg_size = 36 };
+		struct vfio_user_irq_set set = {
+			.argsz = 20, .index = 2, .start = v, .count = 1,
+			.flags = VFIO_USER_IRQ_SET_DATA_EVENTFD | VFIO_USER_IRQ_SET_ACTION_TRIGGER,
+		};
+		memcpy(m, &h, 16);
+		memcpy(m + 16, &set, 20);
+		assert_int_equal(umdev_vu_send_raw(c, m, sizeof(m), &efd[2 - v], 1), 0);
+	}
+	for (uint32_t v = 0; v < 3; v++) {
+		struct umdev_vu_message m;
+
+		assert_int_equal(umdev_vu_receive(c, &m, 10000), 0);
+		assert_int_equal(m.hdr.msg_id, 500 + v);
+		assert_int_equal(m.hdr.error, 0);
+		umdev_vu_message_free(&m);
+	}
+	for (uint32_t v = 0; v < 3; v++) {
+		write32(c, 0, TD_IRQ, 2 << 16 | v);
+		assert_true(harness_readable_now(efd[2 - v]));
+		assert_int_equal(drain(efd[2 - v]), 1);
+		close(efd[2 - v]);
+	}
+
 	umdev_vu_close(c);
 	harness_remove(mdev);
 }
