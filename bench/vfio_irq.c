@@ -17,7 +17,7 @@
 
 #include "vfio_common.h"
 
-#define ROUNDS 20000
+#define ROUNDS 5000
 
 struct pong {
 	int in, out;
@@ -75,7 +75,7 @@ int main(void)
 		fprintf(stderr, "cannot start the device\n");
 		return 1;
 	}
-	for (int i = 0; i < 5; i++) {
+	for (int i = 0; i < 15; i++) {
 		double b = round_trips(NULL, bare_fd), s = round_trips(bd.vdev, efd);
 
 		bare = b < bare ? b : bare;

@@ -35,6 +35,19 @@ struct umdev_vu_client {
 	struct dma_window windows[MAX_DMA_WINDOWS];
 	unsigned int nr_windows;
 	int rcv_timeout_ms; /* SO_RCVTIMEO as last set */
+	/*
+	 * Bytes received but not yet consumed: a small reply arrives with one
+	 * recvmsg(). Fds that came with a read belong to the message holding
+	 * its last byte (the kernel ends a read at a message that carried fds).
+	 */
+	struct {
+		uint8_t buf[4096];
+		size_t start, end;
+		uint64_t base; /* stream offset of buf[0] */
+		int fds[8];
+		unsigned int nr_fds;
+		uint64_t fds_last;
+	} stage;
 };
 
 /* What the client offers, as QEMU does. */
@@ -84,6 +97,8 @@ void umdev_vu_close(struct umdev_vu_client *c)
 {
 	if (!c)
 		return;
+	for (unsigned int i = 0; i < c->stage.nr_fds; i++)
+		close(c->stage.fds[i]);
 	close(c->fd);
 	free(c->server_caps);
 	free(c);
@@ -188,49 +203,109 @@ static int set_timeout(struct umdev_vu_client *c, int timeout_ms)
 	return 0;
 }
 
-/* Reads exactly @len bytes, collecting fds; 0 bytes at EOF is -ECONNRESET. */
+/* Moves staged bytes (and their fds) into @buf for @msg; returns how many. */
+static size_t take_staged(struct umdev_vu_client *c, void *buf, size_t len,
+			  struct umdev_vu_message *msg)
+{
+	size_t n = c->stage.end - c->stage.start;
+	uint64_t first = c->stage.base + c->stage.start;
+
+	if (n > len)
+		n = len;
+	if (!n)
+		return 0;
+	memcpy(buf, c->stage.buf + c->stage.start, n);
+	if (c->stage.nr_fds && c->stage.fds_last >= first && c->stage.fds_last < first + n) {
+		for (unsigned int i = 0; i < c->stage.nr_fds; i++) {
+			if (msg->nr_fds < sizeof(msg->fds) / sizeof(msg->fds[0]))
+				msg->fds[msg->nr_fds++] = c->stage.fds[i];
+			else
+				close(c->stage.fds[i]);
+		}
+		c->stage.nr_fds = 0;
+	}
+	c->stage.start += n;
+	if (c->stage.start == c->stage.end) {
+		c->stage.base += c->stage.end;
+		c->stage.start = c->stage.end = 0;
+	}
+	return n;
+}
+
+/* One recvmsg() into @buf; fds go to @fds (up to @max, the rest closed). */
+static ssize_t receive(struct umdev_vu_client *c, void *buf, size_t len, int *fds,
+		       unsigned int *nr_fds, unsigned int max)
+{
+	char control[CMSG_SPACE(253 * sizeof(int))];
+	struct iovec iov = { .iov_base = buf, .iov_len = len };
+	struct msghdr mh = {
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = control,
+		.msg_controllen = sizeof(control),
+	};
+	ssize_t n;
+
+	do
+		n = recvmsg(c->fd, &mh, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return errno == EAGAIN || errno == EWOULDBLOCK ? -ETIMEDOUT : -errno;
+	if (n == 0)
+		return -ECONNRESET;
+	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
+		size_t nr = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		int got[253];
+
+		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+			continue;
+		memcpy(got, CMSG_DATA(cm), nr * sizeof(int));
+		for (size_t i = 0; i < nr; i++) {
+			if (*nr_fds < max)
+				fds[(*nr_fds)++] = got[i];
+			else
+				close(got[i]);
+		}
+	}
+	return n;
+}
+
+/* Reads exactly @len bytes of @msg, collecting its fds; EOF is -ECONNRESET. */
 static int read_exact(struct umdev_vu_client *c, void *buf, size_t len,
 		      struct umdev_vu_message *msg, int timeout_ms)
 {
-	while (len) {
-		char control[CMSG_SPACE(253 * sizeof(int))];
-		struct iovec iov = { .iov_base = buf, .iov_len = len };
-		struct msghdr mh = {
-			.msg_iov = &iov,
-			.msg_iovlen = 1,
-			.msg_control = control,
-			.msg_controllen = sizeof(control),
-		};
-		ssize_t n;
-		int ret = set_timeout(c, timeout_ms);
+	const unsigned int max = sizeof(msg->fds) / sizeof(msg->fds[0]);
 
+	for (;;) {
+		size_t n = take_staged(c, buf, len, msg);
+		ssize_t got;
+		int ret;
+
+		buf = (char *)buf + n;
+		len -= n;
+		if (!len)
+			return 0;
+		/* the stage is empty now */
+		ret = set_timeout(c, timeout_ms);
 		if (ret)
 			return ret;
-		n = recvmsg(c->fd, &mh, MSG_CMSG_CLOEXEC);
-		if (n < 0 && errno == EINTR)
+		if (len >= sizeof(c->stage.buf)) {
+			got = receive(c, buf, len, msg->fds, &msg->nr_fds, max);
+			if (got < 0)
+				return (int)got;
+			buf = (char *)buf + got;
+			len -= (size_t)got;
+			if (!len)
+				return 0;
 			continue;
-		if (n < 0)
-			return errno == EAGAIN || errno == EWOULDBLOCK ? -ETIMEDOUT : -errno;
-		if (n == 0)
-			return -ECONNRESET;
-		for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
-			size_t nr = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-			int fds[253];
-
-			if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
-				continue;
-			memcpy(fds, CMSG_DATA(cm), nr * sizeof(int));
-			for (size_t i = 0; i < nr; i++) {
-				if (msg->nr_fds < sizeof(msg->fds) / sizeof(msg->fds[0]))
-					msg->fds[msg->nr_fds++] = fds[i];
-				else
-					close(fds[i]);
-			}
 		}
-		buf = (char *)buf + n;
-		len -= (size_t)n;
+		got = receive(c, c->stage.buf, sizeof(c->stage.buf), c->stage.fds, &c->stage.nr_fds,
+			      sizeof(c->stage.fds) / sizeof(c->stage.fds[0]));
+		if (got < 0)
+			return (int)got;
+		c->stage.end = (size_t)got;
+		c->stage.fds_last = c->stage.base + (uint64_t)got - 1;
 	}
-	return 0;
 }
 
 void umdev_vu_message_free(struct umdev_vu_message *msg)
