@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Serves one mtty device over vfio-user until stdin closes, for checks
+ * with a real VMM (tests/vm/run --device SOCKET --expect 4348:3253).
+ *   serve-mtty DIR [PORTS]    prints the socket path on stdout
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <umdev/bus.h>
+#include <umdev/vfio_user.h>
+
+#include "../../drivers/mtty/mtty_pci.h"
+
+static unsigned int nr_ports = 2;
+
+static int probe(struct umdev_device *mdev)
+{
+	struct mtty_model *m;
+	int ret = mtty_model_create(mdev, nr_ports, &m);
+
+	if (!ret)
+		umdev_set_drvdata(mdev, m);
+	return ret;
+}
+
+static void remove_dev(struct umdev_device *mdev)
+{
+	mtty_model_destroy(umdev_get_drvdata(mdev));
+}
+
+static struct umdev_driver driver = {
+	.name = "mtty", .device_api = "vfio-pci", .max_instances = 1,
+	.probe = probe, .remove = remove_dev,
+};
+
+int main(int argc, char **argv)
+{
+	static struct umdev_parent parent;
+	static struct umdev_type type = { .sysfs_name = "1" };
+	struct umdev_type *types[] = { &type };
+	uint8_t uuid[UMDEV_UUID_SIZE];
+	struct umdev_device *mdev;
+	char path[512], c;
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: %s DIR [PORTS]\n", argv[0]);
+		return 2;
+	}
+	if (argc > 2)
+		nr_ports = (unsigned int)atoi(argv[2]);
+	umdev_uuid_parse("83b8f4f2-509f-382f-3c1e-e6bfe0fa1001", uuid);
+	if (umdev_vfio_user_start(argv[1]) ||
+	    umdev_register_parent(&parent, "mtty", &driver, types, 1) ||
+	    umdev_device_create(&type, uuid))
+		return 1;
+	mdev = umdev_device_get(uuid);
+	if (umdev_vfio_user_socket_path(mdev, path, sizeof(path)) < 0)
+		return 1;
+	printf("%s\n", path);
+	fflush(stdout);
+	while (read(0, &c, 1) > 0)
+		;
+	umdev_device_remove(mdev);
+	umdev_device_put(mdev);
+	umdev_unregister_parent(&parent);
+	umdev_vfio_user_stop();
+	return 0;
+}
