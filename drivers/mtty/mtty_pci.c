@@ -307,6 +307,8 @@ static void build_vfio(struct mtty_model *m)
 	m->irqs[VFIO_USER_PCI_INTX_IRQ] = (struct umdev_vfio_irq){
 		1, UMDEV_VFIO_IRQ_MASKABLE | UMDEV_VFIO_IRQ_AUTOMASKED };
 	m->irqs[VFIO_USER_PCI_MSI_IRQ] = (struct umdev_vfio_irq){ 1, UMDEV_VFIO_IRQ_NORESIZE };
+	/* the sample offers the device-request IRQ too; the VMM may install an eventfd */
+	m->irqs[VFIO_USER_PCI_REQ_IRQ] = (struct umdev_vfio_irq){ 1, 0 };
 	m->vdev = (struct umdev_vfio_device){
 		.pci = true,
 		.nr_regions = VFIO_USER_PCI_NUM_REGIONS, .regions = m->regions,
