@@ -166,7 +166,8 @@ bool umdev_vfio_irq_enabled(struct umdev_vfio_device *vdev, unsigned int index,
  * DMA_READ messages, which is allowed only outside the device's server
  * thread (a region handler gets -EDEADLK: the client is waiting for it).
  * Return: 0, -EFAULT when not mapped or permitted, -ENOTCONN without a
- * client, -EDEADLK as above, -EIO when the client fails the transfer.
+ * client, -EDEADLK as above, or the client's errno when it fails the
+ * transfer (QEMU refuses DMA while the guest has bus mastering disabled).
  */
 int umdev_vfio_dma_read(struct umdev_vfio_device *vdev, uint64_t iova, void *buf,
 			size_t len);

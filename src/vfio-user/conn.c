@@ -230,7 +230,8 @@ int vfu_conn_complete_dma(struct vfu_conn *conn, struct vfu_msg *msg)
 		return -EPROTO; /* a reply to nothing we asked */
 	}
 	if (msg->hdr.flags & VFIO_USER_F_ERROR) {
-		req->error = -EIO;
+		/* the client's reason: QEMU says EFAULT/ENODEV/EPERM for a failed access */
+		req->error = msg->hdr.error && msg->hdr.error < 4096 ? -(int)msg->hdr.error : -EIO;
 	} else if (req->command == VFIO_USER_DMA_READ) {
 		/* QEMU's reply: address, count, data, padding */
 		if (msg->len < sizeof(*access) + req->count || access->address != req->address ||

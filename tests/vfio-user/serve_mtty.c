@@ -3,12 +3,21 @@
  * Serves one mtty device over vfio-user until stdin closes, for checks
  * with a real VMM (tests/vm/run --device SOCKET --expect 4348:3253).
  *   serve-mtty DIR [PORTS]    prints the socket path on stdout
+ *
+ * It also reads the guest's reset vector (IOVA 0xfffffff0, in the BIOS
+ * ROM, which QEMU maps without an fd) through the device API once the
+ * VMM has mapped it, and logs the outcome on stderr: that sends DMA_READ
+ * messages to the real client and routes its replies back.
  */
+#include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <umdev/bus.h>
+#include <umdev/vfio.h>
 #include <umdev/vfio_user.h>
 
 #include "../../drivers/mtty/mtty_pci.h"
@@ -35,8 +44,39 @@ static struct umdev_driver driver = {
 	.probe = probe, .remove = remove_dev,
 };
 
+static void *read_reset_vector(void *arg)
+{
+	struct umdev_vfio_device *vdev = arg;
+	uint8_t bytes[16];
+	int ret = -EFAULT;
+
+	/*
+	 * Until the VMM has connected and mapped its ROM (a minute at most):
+	 * -EFAULT/-ENOTCONN are ours; anything else is the client's answer.
+	 */
+	for (int tries = 0; tries < 600 && (ret == -EFAULT || ret == -ENOTCONN); tries++) {
+		struct timespec ts = { 0, 100 * 1000 * 1000 };
+
+		ret = umdev_vfio_dma_read(vdev, 0xfffffff0, bytes, sizeof(bytes));
+		if (ret == -EFAULT || ret == -ENOTCONN)
+			nanosleep(&ts, NULL);
+	}
+	if (ret) {
+		/* QEMU refuses DMA (ENODEV) while the guest keeps bus mastering off */
+		fprintf(stderr, "serve-mtty: DMA read of the reset vector: %s errno %d\n",
+			ret == -EFAULT || ret == -ENOTCONN ? "no answer," : "client answered", -ret);
+		return NULL;
+	}
+	fprintf(stderr, "serve-mtty: DMA read of the reset vector: client answered with data");
+	for (unsigned int i = 0; i < sizeof(bytes); i++)
+		fprintf(stderr, " %02x", bytes[i]);
+	fprintf(stderr, "\n");
+	return NULL;
+}
+
 int main(int argc, char **argv)
 {
+	pthread_t dma_thread;
 	static struct umdev_parent parent;
 	static struct umdev_type type = { .sysfs_name = "1" };
 	struct umdev_type *types[] = { &type };
@@ -60,8 +100,10 @@ int main(int argc, char **argv)
 		return 1;
 	printf("%s\n", path);
 	fflush(stdout);
+	pthread_create(&dma_thread, NULL, read_reset_vector, umdev_device_vfio(mdev));
 	while (read(0, &c, 1) > 0)
 		;
+	pthread_join(dma_thread, NULL);
 	umdev_device_remove(mdev);
 	umdev_device_put(mdev);
 	umdev_unregister_parent(&parent);

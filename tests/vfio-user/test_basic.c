@@ -485,8 +485,14 @@ static void test_dma_messages(void **state)
 	assert_int_equal(run_dma(c, &r), 0);
 	assert_memory_equal(guest + 5, buf, size - 5);
 
-	/* a region handler must not wait on the client: it would deadlock */
-	/* (the server thread gets -EDEADLK; here we check the call from our thread works) */
+	/* a region handler cannot wait for the client, which waits for it */
+	write32(c, 0, TD_DMA, 0x40000000);
+	assert_int_equal((int32_t)read32(c, 0, TD_DMA), -EDEADLK);
+
+	/* the client's refusal reaches the driver with the client's errno */
+	assert_int_equal(umdev_vu_dma_map(c, VFIO_USER_DMA_MAP_F_READ, 0x80000000, 0x1000, -1, 0), 0);
+	struct dma_job bad = { &td->vdev, 0x80000000, buf, 16, false, 0, false };
+	assert_int_equal(run_dma(c, &bad), -EFAULT); /* no client memory there */
 
 	umdev_vu_close(c);
 	/* without a client the map is gone and DMA fails cleanly */

@@ -27,6 +27,8 @@ static ssize_t bar0_read(struct umdev_vfio_device *vdev, unsigned int index, uin
 	} else {
 		if (offset == TD_RESETS && count == 4)
 			val = td->resets;
+		if (offset == TD_DMA && count == 4)
+			val = (uint32_t)td->last_dma;
 		memset(buf, 0, count);
 		memcpy(buf, &val, count < 4 ? count : 4);
 	}
@@ -53,6 +55,15 @@ static ssize_t bar0_write(struct umdev_vfio_device *vdev, unsigned int index, ui
 	if (offset == TD_IRQ) {
 		int ret = umdev_vfio_irq_trigger(vdev, val >> 16, val & 0xffff);
 		return ret < 0 ? ret : 4;
+	}
+	if (offset == TD_DMA) {
+		uint32_t data;
+		int ret = umdev_vfio_dma_read(vdev, val, &data, sizeof(data));
+
+		pthread_mutex_lock(&td->lock);
+		td->last_dma = ret;
+		pthread_mutex_unlock(&td->lock);
+		return 4;
 	}
 	if (offset == TD_INTX) {
 		int ret = umdev_vfio_intx_set(vdev, val != 0);

@@ -16,6 +16,7 @@
 #define TD_IRQ 0x800	     /* write (index << 16 | vector): trigger it */
 #define TD_INTX 0x804	     /* write 1/0: assert/deassert INTx */
 #define TD_RESETS 0x808	     /* read: how many resets */
+#define TD_DMA 0x80c	     /* write an IOVA: DMA-read 4 bytes there; read: the result */
 #define TD_BAR0_SIZE 0x1000
 #define TD_BAR1_SIZE 0x2000 /* memfd; the first page is mappable */
 #define TD_MSIX_COUNT 4
@@ -29,6 +30,7 @@ struct test_device {
 	uint8_t config[256];
 	int memfd;
 	unsigned int resets;
+	int32_t last_dma;
 	unsigned int clients; /* connects seen */
 	unsigned int maps;    /* maps currently known through callbacks */
 };
