@@ -192,10 +192,15 @@ static int handle_region_info(struct vfu_conn *conn, struct vfu_msg *msg, struct
 		struct vfio_user_sparse_area *areas = (void *)(cap + 1);
 
 		needed += sizeof(*cap) + r->nr_areas * sizeof(*areas);
-		out->flags |= VFIO_USER_REGION_F_CAPS;
 		out->argsz = (uint32_t)needed;
+		/*
+		 * Too small: the client asks again with room; no fd until then.
+		 * Unlike the kernel, leave CAPS clear here: QEMU's vfio-user
+		 * client rejects CAPS with a cap_offset outside the reply.
+		 */
 		if (in->argsz < needed)
-			return 0; /* the client asks again with room; no fd until then */
+			return 0;
+		out->flags |= VFIO_USER_REGION_F_CAPS;
 		out->cap_offset = sizeof(*out);
 		*cap = (struct vfio_user_cap_sparse_mmap){
 			.header = { .id = VFIO_USER_REGION_CAP_SPARSE_MMAP, .version = 1 },

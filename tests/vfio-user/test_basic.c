@@ -122,6 +122,20 @@ static void test_device_region_irq_info(void **state)
 		close(ri.fd);
 	}
 
+	/* asked with QEMU's first argsz: the size it needs, no caps, no fd yet */
+	struct vfio_user_region_info small = { .argsz = sizeof(small), .index = 1 };
+	struct umdev_vu_message m;
+	assert_int_equal(umdev_vu_request(c, VFIO_USER_DEVICE_GET_REGION_INFO, 0, &small,
+					  sizeof(small), NULL, 0, &m), 0);
+	assert_int_equal(m.hdr.error, 0);
+	assert_int_equal(m.len, sizeof(small));
+	memcpy(&small, m.payload, sizeof(small));
+	assert_int_equal(small.argsz, sizeof(small) + 8 + 8 + 16);
+	assert_int_equal(small.flags & VFIO_USER_REGION_F_CAPS, 0);
+	assert_int_equal(small.cap_offset, 0);
+	assert_int_equal(m.nr_fds, 0);
+	umdev_vu_message_free(&m);
+
 	assert_int_equal(umdev_vu_region_info(c, 5, &ri), 0);
 	assert_int_equal(ri.size, 0);
 	assert_int_equal(ri.flags, 0);
