@@ -194,6 +194,7 @@ static int td_probe(struct umdev_device *mdev)
 		.read = config_read, .write = config_write, .mmap_fd = -1,
 	};
 	td->config[0] = 0x34, td->config[1] = 0x12; /* vendor 0x1234 */
+	td->config[2] = 0xef, td->config[3] = 0xbe; /* device 0xbeef */
 	td->irqs[0] = (struct umdev_vfio_irq){ 1, UMDEV_VFIO_IRQ_MASKABLE | UMDEV_VFIO_IRQ_AUTOMASKED };
 	td->irqs[1] = (struct umdev_vfio_irq){ 1, UMDEV_VFIO_IRQ_NORESIZE };
 	td->irqs[2] = (struct umdev_vfio_irq){ TD_MSIX_COUNT, UMDEV_VFIO_IRQ_NORESIZE | UMDEV_VFIO_IRQ_MASKABLE };

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
- * Serves one mtty device over vfio-user until stdin closes, for checks
- * with a real VMM (tests/vm/run --device SOCKET --expect 4348:3253).
- *   serve-mtty DIR [PORTS]    prints the socket path on stdout
+ * Serves one device over vfio-user until stdin closes, for checks with a
+ * real VMM (tests/vm/run --device SOCKET --expect VVVV:DDDD).
+ *   serve-device DIR mtty [PORTS]   an mtty device (4348:3253)
+ *   serve-device DIR test           the tests' device (1234:beef), whose
+ *                                   BAR1 is mappable with a sparse area
+ * It prints the socket path on stdout.
  *
  * It also reads the guest's reset vector (IOVA 0xfffffff0, in the BIOS
  * ROM, which QEMU maps without an fd) through the device API once the
@@ -13,6 +16,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -21,6 +25,7 @@
 #include <umdev/vfio_user.h>
 
 #include "../../drivers/mtty/mtty_pci.h"
+#include "test_device.h"
 
 static unsigned int nr_ports = 2;
 
@@ -63,11 +68,11 @@ static void *read_reset_vector(void *arg)
 	}
 	if (ret) {
 		/* QEMU refuses DMA (ENODEV) while the guest keeps bus mastering off */
-		fprintf(stderr, "serve-mtty: DMA read of the reset vector: %s errno %d\n",
+		fprintf(stderr, "serve-device: DMA read of the reset vector: %s errno %d\n",
 			ret == -EFAULT || ret == -ENOTCONN ? "no answer," : "client answered", -ret);
 		return NULL;
 	}
-	fprintf(stderr, "serve-mtty: DMA read of the reset vector: client answered with data");
+	fprintf(stderr, "serve-device: DMA read of the reset vector: client answered with data");
 	for (unsigned int i = 0; i < sizeof(bytes); i++)
 		fprintf(stderr, " %02x", bytes[i]);
 	fprintf(stderr, "\n");
@@ -78,22 +83,28 @@ int main(int argc, char **argv)
 {
 	pthread_t dma_thread;
 	static struct umdev_parent parent;
-	static struct umdev_type type = { .sysfs_name = "1" };
-	struct umdev_type *types[] = { &type };
+	static struct umdev_type mtty_type = { .sysfs_name = "1" };
+	struct umdev_type *types[] = { &mtty_type }, *type = &mtty_type;
 	uint8_t uuid[UMDEV_UUID_SIZE];
 	struct umdev_device *mdev;
 	char path[512], c;
+	bool test;
 
-	if (argc < 2) {
-		fprintf(stderr, "usage: %s DIR [PORTS]\n", argv[0]);
+	if (argc < 3 || (strcmp(argv[2], "mtty") && strcmp(argv[2], "test"))) {
+		fprintf(stderr, "usage: %s DIR mtty [PORTS] | DIR test\n", argv[0]);
 		return 2;
 	}
-	if (argc > 2)
-		nr_ports = (unsigned int)atoi(argv[2]);
+	test = !strcmp(argv[2], "test");
+	if (argc > 3)
+		nr_ports = (unsigned int)atoi(argv[3]);
 	umdev_uuid_parse("83b8f4f2-509f-382f-3c1e-e6bfe0fa1001", uuid);
-	if (umdev_vfio_user_start(argv[1]) ||
-	    umdev_register_parent(&parent, "mtty", &driver, types, 1) ||
-	    umdev_device_create(&type, uuid))
+	if (umdev_vfio_user_start(argv[1]))
+		return 1;
+	if (test)
+		type = test_parent_register();
+	else if (umdev_register_parent(&parent, "mtty", &driver, types, 1))
+		type = NULL;
+	if (!type || umdev_device_create(type, uuid))
 		return 1;
 	mdev = umdev_device_get(uuid);
 	if (umdev_vfio_user_socket_path(mdev, path, sizeof(path)) < 0)
@@ -106,7 +117,10 @@ int main(int argc, char **argv)
 	pthread_join(dma_thread, NULL);
 	umdev_device_remove(mdev);
 	umdev_device_put(mdev);
-	umdev_unregister_parent(&parent);
+	if (test)
+		test_parent_unregister();
+	else
+		umdev_unregister_parent(&parent);
 	umdev_vfio_user_stop();
 	return 0;
 }
