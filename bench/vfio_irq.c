@@ -69,7 +69,7 @@ int main(void)
 	int efd = eventfd(0, EFD_CLOEXEC), bare_fd = eventfd(0, EFD_CLOEXEC);
 	double bare = 1e18, irq = 1e18;
 
-	if (bench_device_start(&bd) || umdev_vu_connect(bd.path, true, &c) ||
+	if (bench_pin_one_cpu() || bench_device_start(&bd) || umdev_vu_connect(bd.path, true, &c) ||
 	    umdev_vu_set_irqs(c, 1, VFIO_USER_IRQ_SET_DATA_EVENTFD |
 			      VFIO_USER_IRQ_SET_ACTION_TRIGGER, 0, 1, &efd, NULL)) {
 		fprintf(stderr, "cannot start the device\n");

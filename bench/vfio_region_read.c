@@ -82,7 +82,7 @@ int main(void)
 	struct umdev_vu_client *c;
 	double bare = 1e18, server = 1e18;
 
-	if (bench_device_start(&bd) || umdev_vu_connect(bd.path, true, &c)) {
+	if (bench_pin_one_cpu() || bench_device_start(&bd) || umdev_vu_connect(bd.path, true, &c)) {
 		fprintf(stderr, "cannot start the device\n");
 		return 1;
 	}
