@@ -22,8 +22,9 @@ extern "C" {
 
 /*
  * Start serving devices. Call it before parents register: devices bound
- * earlier are not served. Returns 0, -EBUSY if already started, or the
- * errno of creating @socket_dir (an existing directory is used as is).
+ * earlier are not served. Returns 0, -EBUSY if already started, -ENOTDIR
+ * if @socket_dir is something else, or the errno of creating it (an
+ * existing directory is used as is, with a warning if others may enter).
  */
 int umdev_vfio_user_start(const char *socket_dir);
 

@@ -117,8 +117,17 @@ int umdev_vfio_user_start(const char *dir)
 	char *copy;
 	int handle;
 
+	struct stat st;
+
 	if (mkdir(dir, 0700) && errno != EEXIST)
 		return -errno;
+	if (stat(dir, &st))
+		return -errno;
+	if (!S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	if (st.st_mode & 077) /* the sockets are 0600, but say so */
+		vfu_log("warning: %s is open to other users (mode %03o)", dir,
+			(unsigned int)(st.st_mode & 0777));
 	copy = strdup(dir);
 	if (!copy)
 		return -ENOMEM;
