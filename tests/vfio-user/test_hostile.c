@@ -436,6 +436,40 @@ static void test_too_many_fds(void **state)
 	umdev_vu_close(c);
 }
 
+static void test_never_reads_replies(void **state)
+{
+	struct umdev_vu_client *c = raw_client(true);
+	struct vfio_user_header h = { .command = VFIO_USER_REGION_READ, .msg_size = 32 };
+	struct vfio_user_region_access a = { .offset = 0, .region = 1, .count = 0x2000 };
+	uint8_t wire[32];
+
+	(void)state;
+	/* 8 KiB replies the client never reads: the server blocks sending, not the daemon */
+	memcpy(wire + 16, &a, sizeof(a));
+	for (int i = 0; i < 256; i++) {
+		h.msg_id = (uint16_t)i;
+		memcpy(wire, &h, sizeof(h));
+		assert_int_equal(umdev_vu_send_raw(c, wire, sizeof(wire), NULL, 0), 0);
+	}
+	bystander_intact(); /* another device's server is not held up */
+	umdev_vu_close(c);  /* the blocked send fails and the client is dropped */
+}
+
+static void test_removal_during_partial_message(void **state)
+{
+	struct umdev_device *mdev = harness_create(3);
+	struct umdev_vu_client *c;
+	struct umdev_vu_message m;
+
+	(void)state;
+	assert_int_equal(umdev_vu_connect(harness_path(mdev), true, &c), 0);
+	assert_int_equal(umdev_vu_send_raw(c, "\x01\x00\x04\x00\x20\x00", 6, NULL, 0), 0);
+	/* the device goes while its server waits for the rest of a message */
+	harness_remove(mdev);
+	assert_int_equal(umdev_vu_receive(c, &m, 10000), -ECONNRESET);
+	umdev_vu_close(c);
+}
+
 #define CASE(fn) cmocka_unit_test_setup_teardown(fn, case_setup, case_teardown)
 
 int main(void)
@@ -451,6 +485,8 @@ int main(void)
 		CASE(test_region_ranges),
 		CASE(test_dma_abuse),
 		CASE(test_too_many_fds),
+		CASE(test_never_reads_replies),
+		cmocka_unit_test(test_removal_during_partial_message),
 	};
 
 	return cmocka_run_group_tests(tests, setup, harness_teardown);
