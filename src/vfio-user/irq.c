@@ -6,6 +6,7 @@
  * fds arriving as SCM_RIGHTS instead of in the payload.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -31,7 +32,7 @@ int vfu_irq_init(struct umdev_vfio_device *vdev)
 			return -ENOMEM;
 		}
 		for (uint32_t v = 0; v < irq->count; v++)
-			irq->vectors[v].fd = -1;
+			irq->vectors[v].fd = irq->vectors[v].unmask_fd = -1;
 	}
 	return 0;
 }
@@ -45,9 +46,12 @@ void vfu_irq_fini(struct umdev_vfio_device *vdev)
 	for (unsigned int i = 0; i < vdev->nr_irqs; i++) {
 		struct vfu_irq *irq = &rt->irqs[i];
 
-		for (uint32_t v = 0; irq->vectors && v < irq->count; v++)
+		for (uint32_t v = 0; irq->vectors && v < irq->count; v++) {
 			if (irq->vectors[v].fd >= 0)
 				close(irq->vectors[v].fd);
+			if (irq->vectors[v].unmask_fd >= 0)
+				close(irq->vectors[v].unmask_fd);
+		}
 		free(irq->vectors);
 	}
 	free(rt->irqs);
@@ -67,7 +71,9 @@ void vfu_irq_reset(struct umdev_vfio_device *vdev)
 
 			if (vec->fd >= 0)
 				close(vec->fd);
-			*vec = (struct vfu_vector){ .fd = -1 };
+			if (vec->unmask_fd >= 0)
+				close(vec->unmask_fd);
+			*vec = (struct vfu_vector){ .fd = -1, .unmask_fd = -1 };
 		}
 	}
 	pthread_mutex_unlock(&rt->lock);
@@ -109,6 +115,37 @@ static void unmask(struct umdev_vfio_runtime *rt, unsigned int index, struct vfu
 		fire(irq, vec);
 }
 
+/*
+ * A client's eventfd must never block us: one whose counter it has driven
+ * to the maximum would block our write, one it drains itself our read, and
+ * the device could then not even be removed. O_NONBLOCK is shared with the
+ * client's copy; QEMU creates its eventfds non-blocking anyway.
+ */
+static void make_nonblocking(int fd)
+{
+	int flags = fcntl(fd, F_GETFL);
+
+	if (flags >= 0 && !(flags & O_NONBLOCK))
+		fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+}
+
+/* Installs (or with no fds removes) the eventfds that unmask vectors. */
+static void set_unmask_fds(struct vfu_irq *irq, uint32_t start, uint32_t count, int *fds,
+			   unsigned int nr_fds)
+{
+	for (uint32_t i = 0; i < count; i++) {
+		struct vfu_vector *vec = &irq->vectors[start + i];
+
+		if (vec->unmask_fd >= 0)
+			close(vec->unmask_fd);
+		vec->unmask_fd = nr_fds ? fds[i] : -1;
+		if (nr_fds) {
+			make_nonblocking(fds[i]);
+			fds[i] = -1;
+		}
+	}
+}
+
 static int set_eventfds(struct vfu_irq *irq, uint32_t start, uint32_t count, int *fds,
 			unsigned int nr_fds)
 {
@@ -118,8 +155,10 @@ static int set_eventfds(struct vfu_irq *irq, uint32_t start, uint32_t count, int
 		if (vec->fd >= 0)
 			close(vec->fd);
 		vec->fd = nr_fds ? fds[i] : -1;
-		if (nr_fds)
+		if (nr_fds) {
+			make_nonblocking(fds[i]);
 			fds[i] = -1; /* stored: no longer the caller's */
+		}
 		vec->masked = false;
 		vec->pending = false;
 	}
@@ -136,14 +175,19 @@ int vfu_irq_set(struct umdev_vfio_device *vdev, const struct vfio_user_irq_set *
 	bool changed = false;
 	int ret = 0;
 
-	/* MASK/UNMASK need a maskable index; eventfd-driven unmask is not offered. */
+	/*
+	 * MASK/UNMASK need a maskable index; an eventfd may drive UNMASK (as
+	 * KVM's INTx resampler does with QEMU) but not MASK, as in vfio-pci.
+	 */
 	if (action != VFIO_USER_IRQ_SET_ACTION_TRIGGER &&
 	    (!(irq->flags & VFIO_USER_IRQ_INFO_F_MASKABLE) ||
-	     data == VFIO_USER_IRQ_SET_DATA_EVENTFD))
+	     (data == VFIO_USER_IRQ_SET_DATA_EVENTFD && action == VFIO_USER_IRQ_SET_ACTION_MASK)))
 		return -EINVAL;
 
 	pthread_mutex_lock(&rt->lock);
-	if (action == VFIO_USER_IRQ_SET_ACTION_TRIGGER && data == VFIO_USER_IRQ_SET_DATA_EVENTFD) {
+	if (action == VFIO_USER_IRQ_SET_ACTION_UNMASK && data == VFIO_USER_IRQ_SET_DATA_EVENTFD) {
+		set_unmask_fds(irq, set->start, set->count, fds, nr_fds);
+	} else if (action == VFIO_USER_IRQ_SET_ACTION_TRIGGER && data == VFIO_USER_IRQ_SET_DATA_EVENTFD) {
 		ret = set_eventfds(irq, set->start, set->count, fds, nr_fds);
 		changed = true;
 	} else if (action == VFIO_USER_IRQ_SET_ACTION_TRIGGER && data == VFIO_USER_IRQ_SET_DATA_NONE &&
@@ -215,4 +259,34 @@ bool umdev_vfio_irq_enabled(struct umdev_vfio_device *vdev, unsigned int index,
 	enabled = rt->irqs[index].vectors[vector].fd >= 0;
 	pthread_mutex_unlock(&rt->lock);
 	return enabled;
+}
+
+unsigned int vfu_irq_unmask_watches(struct umdev_vfio_device *vdev,
+				    struct vfu_unmask_watch *watches, unsigned int max)
+{
+	struct umdev_vfio_runtime *rt = vdev->rt;
+	unsigned int n = 0;
+
+	pthread_mutex_lock(&rt->lock);
+	for (unsigned int i = 0; i < vdev->nr_irqs; i++)
+		for (uint32_t v = 0; v < rt->irqs[i].count && n < max; v++)
+			if (rt->irqs[i].vectors[v].unmask_fd >= 0)
+				watches[n++] = (struct vfu_unmask_watch){
+					rt->irqs[i].vectors[v].unmask_fd, i, v };
+	pthread_mutex_unlock(&rt->lock);
+	return n;
+}
+
+void vfu_irq_unmask_fired(struct umdev_vfio_device *vdev, const struct vfu_unmask_watch *w)
+{
+	struct umdev_vfio_runtime *rt = vdev->rt;
+	struct vfu_irq *irq = &rt->irqs[w->index];
+	uint64_t count;
+
+	if (read(w->fd, &count, sizeof(count)) != sizeof(count))
+		return; /* not ours to wait on: another reader took it */
+	pthread_mutex_lock(&rt->lock);
+	if (irq->vectors[w->vector].unmask_fd == w->fd)
+		unmask(rt, w->index, irq, &irq->vectors[w->vector]);
+	pthread_mutex_unlock(&rt->lock);
 }

@@ -40,10 +40,18 @@
 /* ---- the per-device state (runtime.c, irq.c, dma.c) ---- */
 
 struct vfu_vector {
-	int fd;	      /* the client's eventfd, or -1 */
-	bool masked;  /* by the client (or automasked INTx) */
-	bool pending; /* fired while masked */
+	int fd;	       /* the client's eventfd, or -1 */
+	int unmask_fd; /* signalled by the client to unmask (KVM's resampler), or -1 */
+	bool masked;   /* by the client (or automasked INTx) */
+	bool pending;  /* fired while masked */
 };
+
+/* An unmask eventfd the server thread watches, and the vector it unmasks. */
+struct vfu_unmask_watch {
+	int fd;
+	unsigned int index, vector;
+};
+#define VFU_MAX_UNMASK_WATCHES 8
 
 struct vfu_irq {
 	uint32_t count;
@@ -81,6 +89,11 @@ void vfu_irq_fini(struct umdev_vfio_device *vdev);
 /* Closes every eventfd, clears masks (a client went away). Takes the lock. */
 void vfu_irq_reset(struct umdev_vfio_device *vdev);
 /* SET_IRQS after validation of the header; consumes fds. Takes the lock. */
+/* The unmask eventfds to watch; returns how many (at most @max). Takes the lock. */
+unsigned int vfu_irq_unmask_watches(struct umdev_vfio_device *vdev,
+				    struct vfu_unmask_watch *watches, unsigned int max);
+/* An unmask eventfd fired: consume it and unmask its vector. Takes the lock. */
+void vfu_irq_unmask_fired(struct umdev_vfio_device *vdev, const struct vfu_unmask_watch *w);
 int vfu_irq_set(struct umdev_vfio_device *vdev, const struct vfio_user_irq_set *set,
 		const uint8_t *bools, int *fds, unsigned int nr_fds);
 

@@ -323,14 +323,20 @@ static void *server_main(void *arg)
 	pthread_mutex_unlock(&rt->lock);
 
 	for (;;) {
-		struct pollfd pfd[3] = {
+		struct vfu_unmask_watch watches[VFU_MAX_UNMASK_WATCHES];
+		struct pollfd pfd[3 + VFU_MAX_UNMASK_WATCHES] = {
 			{ .fd = srv->stop_fd, .events = POLLIN },
 			{ .fd = srv->listen_fd, .events = POLLIN },
 			{ .fd = conn ? conn->fd : -1, .events = POLLIN },
 		};
+		/* only this thread changes the unmask fds, so they stay valid while polled */
+		unsigned int nr_watches = conn ? vfu_irq_unmask_watches(srv->vdev, watches,
+									VFU_MAX_UNMASK_WATCHES) : 0;
 		int ret;
 
-		if (poll(pfd, 3, -1) < 0) {
+		for (unsigned int i = 0; i < nr_watches; i++)
+			pfd[3 + i] = (struct pollfd){ .fd = watches[i].fd, .events = POLLIN };
+		if (poll(pfd, 3 + nr_watches, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			vfu_log("%s: poll: %s", srv->name, strerror(errno));
@@ -338,6 +344,9 @@ static void *server_main(void *arg)
 		}
 		if (pfd[0].revents)
 			break;
+		for (unsigned int i = 0; i < nr_watches; i++)
+			if (pfd[3 + i].revents & POLLIN)
+				vfu_irq_unmask_fired(srv->vdev, &watches[i]);
 		if (pfd[2].revents) {
 			ret = client_read(conn, rd);
 			if (ret) {

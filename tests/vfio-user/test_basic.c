@@ -337,6 +337,25 @@ static void test_irqs(void **state)
 					   VFIO_USER_IRQ_SET_ACTION_UNMASK, 0, 1, NULL, NULL), 0);
 	assert_false(harness_readable_now(intx)); /* deasserted: nothing to fire */
 
+	/* unmask through an eventfd, as QEMU sets up KVM's INTx resampler */
+	int unmask_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	uint64_t one = 1;
+	assert_int_equal(umdev_vu_set_irqs(c, 0, VFIO_USER_IRQ_SET_DATA_EVENTFD |
+					   VFIO_USER_IRQ_SET_ACTION_UNMASK, 0, 1, &unmask_fd, NULL), 0);
+	write32(c, 0, TD_INTX, 1);
+	assert_int_equal(drain(intx), 1);
+	assert_int_equal(write(unmask_fd, &one, sizeof(one)), sizeof(one));
+	assert_true(harness_readable(intx)); /* the server unmasked it; still asserted: fired */
+	assert_int_equal(drain(intx), 1);
+	write32(c, 0, TD_INTX, 0);
+	assert_int_equal(write(unmask_fd, &one, sizeof(one)), sizeof(one));
+	/* a round trip after the unmask: the server has seen it, and nothing fired */
+	write32(c, 0, 0x100, 0);
+	assert_false(harness_readable_now(intx));
+	assert_int_equal(umdev_vu_set_irqs(c, 0, VFIO_USER_IRQ_SET_DATA_EVENTFD |
+					   VFIO_USER_IRQ_SET_ACTION_MASK, 0, 1, &unmask_fd, NULL), -EINVAL);
+	close(unmask_fd);
+
 	/* invalid: two actions, bad index, range past the end, mask on MSI */
 	assert_int_equal(umdev_vu_set_irqs(c, 0, VFIO_USER_IRQ_SET_DATA_NONE |
 					   VFIO_USER_IRQ_SET_ACTION_MASK |

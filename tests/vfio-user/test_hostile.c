@@ -400,6 +400,17 @@ static void test_dma_abuse(void **state)
 	umdev_vu_close(c); /* its maps go with it; case_teardown checks fds */
 }
 
+static void expect_ok_set_irqs(struct umdev_vu_client *c, const struct vfio_user_irq_set *set,
+			       int fd)
+{
+	struct umdev_vu_message reply;
+
+	assert_int_equal(umdev_vu_request(c, VFIO_USER_DEVICE_SET_IRQS, 0, set, sizeof(*set), &fd, 1,
+					  &reply), 0);
+	assert_int_equal(reply.hdr.error, 0);
+	umdev_vu_message_free(&reply);
+}
+
 static void test_too_many_fds(void **state)
 {
 	struct umdev_vu_client *c = raw_client(true);
@@ -420,6 +431,21 @@ static void test_too_many_fds(void **state)
 	expect_error(c, VFIO_USER_DEVICE_SET_IRQS, &set, sizeof(set), fds, 3, EINVAL);
 	expect_error(c, VFIO_USER_DEVICE_SET_IRQS, &set, sizeof(set), fds, 253, EINVAL);
 	assert_false(umdev_vfio_irq_enabled(&td->vdev, 2, 0));
+	/* an eventfd at its maximum count: our writes must not block on it */
+	uint64_t full = UINT64_MAX - 1;
+	int stuck = eventfd(0, EFD_CLOEXEC);
+	assert_int_equal(write(stuck, &full, sizeof(full)), sizeof(full));
+	set = (struct vfio_user_irq_set){ .argsz = sizeof(set),
+		.flags = VFIO_USER_IRQ_SET_DATA_EVENTFD | VFIO_USER_IRQ_SET_ACTION_TRIGGER,
+		.index = 1, .start = 0, .count = 1 };
+	expect_ok_set_irqs(c, &set, stuck);
+	uint32_t fire = 1 << 16;
+	assert_int_equal(umdev_vu_region_write(c, 0, TD_IRQ, &fire, 4), 4);
+	close(stuck);
+	set = (struct vfio_user_irq_set){ .argsz = sizeof(set),
+		.flags = VFIO_USER_IRQ_SET_DATA_EVENTFD | VFIO_USER_IRQ_SET_ACTION_TRIGGER,
+		.index = 2, .start = 0, .count = 20 };
+
 	/* BOOL data of the wrong length */
 	uint8_t b[sizeof(set) + 3] = { 0 };
 	set.flags = VFIO_USER_IRQ_SET_DATA_BOOL | VFIO_USER_IRQ_SET_ACTION_TRIGGER;
