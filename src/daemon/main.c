@@ -51,7 +51,7 @@ static int serve(const struct options *opts, const char *mountpoint)
 	log_info("serving the mdev tree on %s", mountpoint);
 	daemonize_finish(true);
 
-	ret = umdev_mount_serve(mount);
+	ret = umdev_mount_serve(mount, true);
 	if (ret)
 		log_error("serving %s: %s", mountpoint, strerror(-ret));
 	log_info("stopping: unmounting %s", mountpoint);

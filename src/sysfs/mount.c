@@ -65,15 +65,16 @@ int umdev_sysfs_mount(const char *mountpoint, const struct umdev_mount_options *
 	return umdev_fuse_mount(mountpoint, &sysfs_fuse_ops, opts, out);
 }
 
-int umdev_mount_serve(struct umdev_mount *mount)
+int umdev_mount_serve(struct umdev_mount *mount, bool handle_signals)
 {
 	struct fuse_session *se = fuse_get_session(mount->fuse);
 	int ret;
 
-	if (fuse_set_signal_handlers(se))
+	if (handle_signals && fuse_set_signal_handlers(se))
 		return -EIO;
 	ret = fuse_loop_mt(mount->fuse, 0);
-	fuse_remove_signal_handlers(se);
+	if (handle_signals)
+		fuse_remove_signal_handlers(se);
 	/* A signal ends the loop with its number; that is a clean stop. */
 	return ret < 0 ? ret : 0;
 }

@@ -32,10 +32,11 @@ int umdev_fuse_mount(const char *mountpoint, const struct fuse_operations *ops,
 		     const struct umdev_mount_options *opts, struct umdev_mount **out);
 
 /*
- * Serves requests on several threads until the filesystem is unmounted or
- * SIGINT, SIGTERM or SIGHUP arrives; 0 or a negative errno.
+ * Serves requests on several threads until the filesystem is unmounted
+ * or, with @handle_signals, SIGINT, SIGTERM or SIGHUP arrives (only one
+ * mount per process can handle signals); 0 or a negative errno.
  */
-int umdev_mount_serve(struct umdev_mount *mount);
+int umdev_mount_serve(struct umdev_mount *mount, bool handle_signals);
 
 /* Unmounts (if still mounted) and frees. */
 void umdev_mount_destroy(struct umdev_mount *mount);
