@@ -84,6 +84,13 @@ struct umdev_device *umdev_device_get(const uint8_t uuid[UMDEV_UUID_SIZE]);
 struct umdev_device *umdev_device_get_by_name(const char *name);
 void umdev_device_put(struct umdev_device *mdev);
 
+/*
+ * A number no other device of this process ever had: a file opened on a
+ * device must not act on a later device that got the same UUID (and maybe
+ * the same address).
+ */
+uint64_t umdev_device_serial(const struct umdev_device *mdev);
+
 /* True once probe succeeded: the `mdev_type` and `devices/` links exist. */
 bool umdev_device_is_bound(struct umdev_device *mdev);
 
