@@ -32,12 +32,13 @@
 
 /*
  * What an open file remembers: the objects it was opened on, compared (not
- * dereferenced) at each write so a descriptor outlived by its device fails
- * with ENODEV as in the kernel, and the text of the last show.
+ * dereferenced) at each read and write so a descriptor outlived by its
+ * device fails with ENODEV as in the kernel, even when a new device took
+ * the UUID; and the text of the last show.
  */
 struct open_file {
 	const void *type;
-	const void *mdev;
+	uint64_t mdev_serial; /* 0: not a device's file */
 	size_t len;
 	char text[UMDEV_ATTR_BUF_SIZE];
 };
@@ -138,7 +139,7 @@ static int sysfs_open(const char *path, struct fuse_file_info *fi)
 		file = calloc(1, sizeof(*file));
 		if (file) {
 			file->type = node.type;
-			file->mdev = node.mdev;
+			file->mdev_serial = node.mdev ? umdev_device_serial(node.mdev) : 0;
 			fi->fh = (uintptr_t)file;
 			fi->direct_io = 1;
 		} else {
@@ -166,7 +167,8 @@ static int resolve_open_file(const char *path, const struct open_file *file,
 {
 	if (sysfs_resolve(path, node))
 		return -ENODEV;
-	if (node->type != file->type || node->mdev != file->mdev) {
+	if (node->type != file->type ||
+	    (node->mdev ? umdev_device_serial(node->mdev) : 0) != file->mdev_serial) {
 		sysfs_node_put(node);
 		return -ENODEV;
 	}
