@@ -1,27 +1,16 @@
 // SPDX-License-Identifier: MIT
 /*
- * Mounting and serving a FUSE filesystem with libfuse's high-level API:
- * the sysfs tree, or the benchmark's do-nothing filesystem, both mounted
- * and served the same way.
+ * Mounting a FUSE filesystem with libfuse's high-level API: the sysfs
+ * tree, or the benchmark's do-nothing filesystem, both mounted (and, in
+ * serve.c, served) the same way.
  */
 #include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fuse_ops.h"
-
-#include <fuse_lowlevel.h>
-
-/* Enough for every release a test or a tool can have queued; a bound, so a
- * client that keeps sending cannot hold the shutdown up. */
-#define DRAIN_MAX_REQUESTS 4096
-
-struct umdev_mount {
-	struct fuse *fuse;
-	bool mounted;
-};
+#include "serve.h"
 
 void umdev_fuse_no_cache(struct fuse_conn_info *conn, struct fuse_config *cfg)
 {
@@ -62,6 +51,11 @@ int umdev_fuse_mount(const char *mountpoint, const struct fuse_operations *ops,
 		return -EIO;
 	}
 	mount->mounted = true;
+	mount->mountpoint = strdup(mountpoint);
+	if (!mount->mountpoint) {
+		umdev_mount_destroy(mount);
+		return -ENOMEM;
+	}
 	*out = mount;
 	return 0;
 }
@@ -72,42 +66,6 @@ int umdev_sysfs_mount(const char *mountpoint, const struct umdev_mount_options *
 	return umdev_fuse_mount(mountpoint, &sysfs_fuse_ops, opts, out);
 }
 
-/*
- * After a signal ended the loop: answer the requests the kernel had already
- * queued, above all the RELEASE and RELEASEDIR a close() sends without
- * waiting, so that what they free is freed before the mount goes away.
- */
-static void drain_queued_requests(struct fuse_session *se)
-{
-	struct pollfd pfd = { .fd = fuse_session_fd(se), .events = POLLIN };
-	struct fuse_buf buf = { 0 };
-
-	for (int i = 0; i < DRAIN_MAX_REQUESTS; i++) {
-		if (poll(&pfd, 1, 0) != 1 || !(pfd.revents & POLLIN))
-			break;
-		if (fuse_session_receive_buf(se, &buf) <= 0)
-			break;
-		fuse_session_process_buf(se, &buf);
-	}
-	free(buf.mem);
-}
-
-int umdev_mount_serve(struct umdev_mount *mount, bool handle_signals)
-{
-	struct fuse_session *se = fuse_get_session(mount->fuse);
-	int ret;
-
-	if (handle_signals && fuse_set_signal_handlers(se))
-		return -EIO;
-	ret = fuse_loop_mt(mount->fuse, 0);
-	if (handle_signals)
-		fuse_remove_signal_handlers(se);
-	if (ret > 0)
-		drain_queued_requests(se);
-	/* A signal ends the loop with its number; that is a clean stop. */
-	return ret < 0 ? ret : 0;
-}
-
 void umdev_mount_destroy(struct umdev_mount *mount)
 {
 	if (!mount)
@@ -115,5 +73,6 @@ void umdev_mount_destroy(struct umdev_mount *mount)
 	if (mount->mounted)
 		fuse_unmount(mount->fuse);
 	fuse_destroy(mount->fuse);
+	free(mount->mountpoint);
 	free(mount);
 }
