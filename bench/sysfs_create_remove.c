@@ -111,7 +111,7 @@ static void *serve_thread(void *arg)
 {
 	struct served *s = arg;
 
-	umdev_mount_serve(s->mount, false);
+	umdev_mount_serve(s->mount, NULL);
 	return NULL;
 }
 

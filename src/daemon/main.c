@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * umdevd: registers the configured parents, serves their sysfs tree on a
- * FUSE mount until it is unmounted or SIGINT/SIGTERM/SIGHUP arrives, then
- * unmounts and unregisters the parents in the reverse order. It wires the
- * pieces together and decides nothing itself.
+ * FUSE mount until it is unmounted or SIGINT/SIGTERM arrives, then
+ * unmounts and unregisters the parents in the reverse order. SIGHUP reads
+ * the config again and applies the difference. It wires the pieces
+ * together and decides nothing itself.
  */
 #include <errno.h>
 #include <limits.h>
@@ -37,9 +38,43 @@ static int prepare_mountpoint(const char *path, char out[PATH_MAX])
 	return 0;
 }
 
-static int serve(const struct options *opts, const char *mountpoint)
+struct daemon {
+	struct options opts;
+	struct config config;
+	struct loaded_parents parents;
+};
+
+static int load_config(const struct options *opts, struct config *config)
 {
-	struct umdev_mount_options mount_opts = { .allow_other = opts->allow_other };
+	return opts->config_path ? config_load_file(opts->config_path, config)
+				 : config_load_default(config);
+}
+
+/* SIGHUP: the new config replaces the old one; a bad one changes nothing. */
+static void reload(void *arg)
+{
+	struct daemon *d = arg;
+	struct config next;
+
+	log_info("reloading the config");
+	if (load_config(&d->opts, &next)) {
+		log_warning("config not reloaded: the parents stay as they are");
+		return;
+	}
+	if (parents_reload(&d->parents, &next)) {
+		log_error("config not reloaded: out of memory");
+		config_free(&next);
+		return;
+	}
+	config_free(&d->config);
+	d->config = next;
+	log_info("config reloaded: %zu parents", d->parents.count);
+}
+
+static int serve(struct daemon *d, const char *mountpoint)
+{
+	struct umdev_mount_options mount_opts = { .allow_other = d->opts.allow_other };
+	struct umdev_serve_signals signals = { .reload = reload, .arg = d };
 	struct umdev_mount *mount;
 	int ret;
 
@@ -51,7 +86,7 @@ static int serve(const struct options *opts, const char *mountpoint)
 	log_info("serving the mdev tree on %s", mountpoint);
 	daemonize_finish(true);
 
-	ret = umdev_mount_serve(mount, true);
+	ret = umdev_mount_serve(mount, &signals);
 	if (ret)
 		log_error("serving %s: %s", mountpoint, strerror(-ret));
 	log_info("stopping: unmounting %s", mountpoint);
@@ -61,26 +96,23 @@ static int serve(const struct options *opts, const char *mountpoint)
 
 int main(int argc, char **argv)
 {
-	struct loaded_parents parents = { 0 };
-	struct config config;
-	struct options opts;
+	static struct daemon d;
 	char mountpoint[PATH_MAX];
 	int ret;
 
-	ret = options_parse(argc, argv, &opts);
+	ret = options_parse(argc, argv, &d.opts);
 	if (ret)
 		return ret > 0 ? EXIT_SUCCESS : 2;
-	log_set_level(opts.log_level);
+	log_set_level(d.opts.log_level);
 
-	ret = opts.config_path ? config_load_file(opts.config_path, &config)
-			       : config_load_default(&config);
+	ret = load_config(&d.opts, &d.config);
 	if (ret)
 		return EXIT_FAILURE;
-	ret = prepare_mountpoint(opts.mountpoint, mountpoint);
+	ret = prepare_mountpoint(d.opts.mountpoint, mountpoint);
 	if (ret)
 		goto out_config;
 
-	if (!opts.foreground) {
+	if (!d.opts.foreground) {
 		ret = daemonize_start();
 		if (ret) {
 			log_error("cannot go to the background: %s", strerror(-ret));
@@ -90,19 +122,19 @@ int main(int argc, char **argv)
 	ret = event_log_start();
 	if (ret)
 		goto out_ready;
-	ret = parents_load(&config, &parents);
+	ret = parents_load(&d.config, &d.parents);
 	if (ret)
 		goto out_events;
 
-	ret = serve(&opts, mountpoint);
+	ret = serve(&d, mountpoint);
 
-	parents_unload(&parents);
+	parents_unload(&d.parents);
 out_events:
 	event_log_stop();
 out_ready:
 	daemonize_finish(false); /* no-op once serving started */
 out_config:
-	config_free(&config);
+	config_free(&d.config);
 	if (!ret)
 		log_info("stopped");
 	return ret ? EXIT_FAILURE : EXIT_SUCCESS;

@@ -21,6 +21,16 @@ struct loaded_parents {
  */
 int parents_load(const struct config *config, struct loaded_parents *loaded);
 
+/*
+ * Makes the running parents those of @next: parents whose module, name
+ * and settings are unchanged keep running with their devices; the others
+ * are destroyed (in the reverse order), then the new ones created in
+ * @next's order. A parent that fails to start is logged and left out.
+ * Return: 0 when @loaded now refers to @next (free the old config), or a
+ * negative errno when nothing changed (free @next).
+ */
+int parents_reload(struct loaded_parents *loaded, const struct config *next);
+
 /* Destroys the parents in the reverse order (each removes its devices). */
 void parents_unload(struct loaded_parents *loaded);
 

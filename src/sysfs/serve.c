@@ -80,11 +80,27 @@ static void stop_workers(struct umdev_mount *mount, unsigned int count)
 	}
 }
 
-int umdev_mount_serve(struct umdev_mount *mount, bool handle_signals)
+/* Waits for a signal that stops serving, running reloads meanwhile. */
+static int wait_for_stop(const sigset_t *stop_signals, const struct umdev_serve_signals *signals)
 {
+	int sig;
+
+	for (;;) {
+		if (sigwait(stop_signals, &sig))
+			continue;
+		if (sig == SIGHUP && signals->reload)
+			signals->reload(signals->arg);
+		else
+			return sig;
+	}
+}
+
+int umdev_mount_serve(struct umdev_mount *mount, const struct umdev_serve_signals *signals)
+{
+	bool handle_signals = signals != NULL;
 	sigset_t stop_signals, old_mask;
 	unsigned int started = 0;
-	int ret = 0, sig = 0;
+	int ret = 0;
 
 	install_wake_handlers();
 	sigemptyset(&stop_signals);
@@ -107,8 +123,7 @@ int umdev_mount_serve(struct umdev_mount *mount, bool handle_signals)
 	}
 
 	if (!ret && handle_signals) {
-		sigwait(&stop_signals, &sig);
-		if (sig != UNMOUNTED_SIGNAL) {
+		if (wait_for_stop(&stop_signals, signals) != UNMOUNTED_SIGNAL) {
 			struct stat st;
 
 			/*

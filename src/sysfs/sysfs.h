@@ -31,12 +31,23 @@ int umdev_sysfs_mount(const char *mountpoint, const struct umdev_mount_options *
 int umdev_fuse_mount(const char *mountpoint, const struct fuse_operations *ops,
 		     const struct umdev_mount_options *opts, struct umdev_mount **out);
 
+/* What the serving thread does with signals (only one mount per process). */
+struct umdev_serve_signals {
+	/*
+	 * Called on SIGHUP in the thread that called umdev_mount_serve(),
+	 * while the workers keep serving; NULL makes SIGHUP stop as SIGTERM.
+	 */
+	void (*reload)(void *arg);
+	void *arg;
+};
+
 /*
  * Serves requests on several threads until the filesystem is unmounted
- * or, with @handle_signals, SIGINT, SIGTERM or SIGHUP arrives (only one
- * mount per process can handle signals); 0 or a negative errno.
+ * or, with @signals, SIGINT or SIGTERM (or SIGHUP without a reload)
+ * arrives. Every request read before the stop is answered. Returns 0 or
+ * a negative errno.
  */
-int umdev_mount_serve(struct umdev_mount *mount, bool handle_signals);
+int umdev_mount_serve(struct umdev_mount *mount, const struct umdev_serve_signals *signals);
 
 /* Unmounts (if still mounted) and frees. */
 void umdev_mount_destroy(struct umdev_mount *mount);

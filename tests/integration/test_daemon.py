@@ -123,7 +123,7 @@ def test_default_config_loads_the_sample_parents(tmp_path):
         assert not is_mounted(mnt)
 
 
-@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP])
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 def test_signal_stops_cleanly_in_reverse_order(start_daemon, sig):
     d = start_daemon()
     assert d.create("tp0", "testparent-a", UUIDS[0]) == 37
@@ -139,6 +139,77 @@ def test_signal_stops_cleanly_in_reverse_order(start_daemon, sig):
     assert log.index("stopping: unmounting") < log.index('unregistered parent "tpfail"')
     assert f"device-removed: {UUIDS[0]}" in log and f"device-removed: {UUIDS[1]}" in log
     assert log.rstrip().endswith("info: stopped")
+
+
+def wait_for_log(d, text, count=1):
+    deadline = time.monotonic() + 120
+    while d.log().count(text) < count:
+        assert d.proc.poll() is None, d.log()
+        assert time.monotonic() < deadline, d.log()
+        time.sleep(0.02)
+
+
+def test_reload_applies_the_difference(start_daemon):
+    """SIGHUP: unchanged parents keep their devices, dropped or changed ones
+    are unregistered with theirs (open files then answer as the kernel's do
+    after unregistration), new ones appear."""
+    import errno
+    d = start_daemon()
+    ua, ub, uc = UUIDS[0], UUIDS[1], UUIDS[2]
+    assert d.create("tp0", "testparent-a", ua) == 37
+    assert d.create("tp1", "testparent-b", ub) == 37
+    assert d.create("tpfail", "testparent-a", uc) == -errno.ENOSPC
+    fd_create = os.open(d.create_file("tp1", "testparent-a"), os.O_WRONLY)
+    fd_remove = os.open(os.path.join(d.device_dir(ub), "remove"), os.O_WRONLY)
+    fd_avail = os.open(os.path.join(d.type_dir("tp1", "testparent-a"), "available_instances"),
+                       os.O_RDONLY)
+    try:
+        d.config.write_text(json.dumps({"parents": [
+            {"module": "testparent", "name": "tp0", "settings": {"max_instances": "3"}},
+            {"module": "testparent", "name": "tpfail"},  # settings changed: restarted
+            {"module": "testparent", "name": "tp2"},
+        ]}))
+        d.proc.send_signal(signal.SIGHUP)
+        wait_for_log(d, "config reloaded: 3 parents")
+
+        assert sorted(os.listdir(d.path("class", "mdev_bus"))) == ["tp0", "tp2", "tpfail"]
+        assert d.devices() == [ua]  # tp1's device went with it
+        assert not os.path.exists(d.parent_dir("tp1"))
+        for fd, data in ((fd_create, uc), (fd_remove, "1")):
+            with pytest.raises(OSError) as e:
+                os.write(fd, data.encode())
+            assert e.value.errno == errno.ENODEV
+        with pytest.raises(OSError) as e:
+            os.pread(fd_avail, 10, 0)
+        assert e.value.errno == errno.ENODEV
+        with pytest.raises(FileNotFoundError):
+            os.open(d.create_file("tp1", "testparent-a"), os.O_WRONLY)
+        # tpfail now probes fine, tp2 is new, tp0 kept its device and count.
+        assert d.create("tpfail", "testparent-a", uc) == 37
+        assert d.create("tp2", "testparent-b", ub) == 37
+        assert d.available("tp0", "testparent-a") == 2
+    finally:
+        for fd in (fd_create, fd_remove, fd_avail):
+            os.close(fd)
+    log = d.log()
+    reload_log = log[log.index("reloading the config"):]
+    assert re.findall(r'info: (unregistered|registered) parent "(\w+)"', reload_log) == [
+        ("unregistered", "tpfail"), ("unregistered", "tp1"),
+        ("registered", "tpfail"), ("registered", "tp2")]
+
+
+def test_reload_with_a_bad_config_changes_nothing(start_daemon):
+    d = start_daemon()
+    assert d.create("tp1", "testparent-a", UUIDS[0]) == 37
+    before = d.snapshot()
+    d.config.write_text('{"parents": [{"module": "nope"}]}')
+    d.proc.send_signal(signal.SIGHUP)
+    wait_for_log(d, "config not reloaded")
+    assert 'parents[0]: unknown module "nope"' in d.log()
+    assert d.snapshot() == before
+    # And it still stops cleanly, with the parents it kept.
+    check_clean_exit(d, d.stop())
+    assert 'unregistered parent "tp1"' in d.log()
 
 
 def test_external_unmount_stops_the_daemon(start_daemon):
