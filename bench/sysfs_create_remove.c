@@ -86,6 +86,12 @@ static int null_write(const char *path, const char *buf, size_t size, off_t off,
 	return (int)size;
 }
 
+static int null_truncate(const char *path, off_t size, struct fuse_file_info *fi)
+{
+	(void)path, (void)size, (void)fi;
+	return 0;
+}
+
 static void *null_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 {
 	umdev_fuse_no_cache(conn, cfg);
@@ -97,6 +103,7 @@ static const struct fuse_operations null_ops = {
 	.getattr = null_getattr,
 	.open = null_open,
 	.write = null_write,
+	.truncate = null_truncate,
 };
 
 /* ---- measuring ---- */
@@ -144,10 +151,13 @@ static void stop(struct served *s)
 	rmdir(s->dir);
 }
 
-/* One open/write/close as `echo -n` does it; the write's result must be @len. */
+/*
+ * One open/write/close as `echo -n text > path` (and mdevctl) does it; the
+ * write's result must be @len.
+ */
 static void write_file(const char *path, const char *text, size_t len)
 {
-	int fd = open(path, O_WRONLY);
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	ssize_t n;
 
 	if (fd < 0)
