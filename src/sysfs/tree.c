@@ -32,14 +32,48 @@ void sysfs_node_put(struct sysfs_node *node)
 	memset(node, 0, sizeof(*node));
 }
 
-/* A fixed directory's single child. */
-static int fixed_child(const char *name, const char *expected, enum sysfs_kind kind,
-		       struct sysfs_node *child)
+/* The directories that never change: the path down to the dynamic ones. */
+static const struct fixed_entry {
+	enum sysfs_kind dir;
+	const char *name;
+	enum sysfs_kind kind;
+} fixed_entries[] = {
+	{ SYSFS_DIR_ROOT, "class", SYSFS_DIR_CLASS },
+	{ SYSFS_DIR_ROOT, "bus", SYSFS_DIR_BUS },
+	{ SYSFS_DIR_ROOT, "devices", SYSFS_DIR_DEVICES },
+	{ SYSFS_DIR_CLASS, "mdev_bus", SYSFS_DIR_MDEV_BUS },
+	{ SYSFS_DIR_BUS, "mdev", SYSFS_DIR_BUS_MDEV },
+	{ SYSFS_DIR_BUS_MDEV, "devices", SYSFS_DIR_BUS_DEVICES },
+	{ SYSFS_DIR_DEVICES, "umdev", SYSFS_DIR_UMDEV },
+};
+
+#define NR_FIXED_ENTRIES (sizeof(fixed_entries) / sizeof(fixed_entries[0]))
+
+static bool is_fixed_dir(enum sysfs_kind kind)
 {
-	if (strcmp(name, expected))
-		return -ENOENT;
-	child->kind = kind;
-	return 0;
+	return kind == SYSFS_DIR_ROOT || kind == SYSFS_DIR_CLASS || kind == SYSFS_DIR_BUS ||
+	       kind == SYSFS_DIR_BUS_MDEV || kind == SYSFS_DIR_DEVICES;
+}
+
+static int lookup_fixed(enum sysfs_kind dir, const char *name, struct sysfs_node *child)
+{
+	for (size_t i = 0; i < NR_FIXED_ENTRIES; i++) {
+		if (fixed_entries[i].dir == dir && !strcmp(fixed_entries[i].name, name)) {
+			child->kind = fixed_entries[i].kind;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+static int list_fixed(enum sysfs_kind dir, sysfs_fill_fn fill, void *ctx)
+{
+	int ret = 0;
+
+	for (size_t i = 0; i < NR_FIXED_ENTRIES && !ret; i++)
+		if (fixed_entries[i].dir == dir)
+			ret = fill(ctx, fixed_entries[i].name);
+	return ret;
 }
 
 static bool type_has_attr(struct umdev_type *type, enum sysfs_type_attr which)
@@ -80,23 +114,10 @@ static struct umdev_device *get_child_device(struct umdev_parent *parent, const 
 static int lookup(const struct sysfs_node *dir, const char *name, struct sysfs_node *child)
 {
 	memset(child, 0, sizeof(*child));
+	if (is_fixed_dir(dir->kind))
+		return lookup_fixed(dir->kind, name, child);
 
 	switch (dir->kind) {
-	case SYSFS_DIR_ROOT:
-		if (!strcmp(name, "class"))
-			return fixed_child(name, "class", SYSFS_DIR_CLASS, child);
-		if (!strcmp(name, "bus"))
-			return fixed_child(name, "bus", SYSFS_DIR_BUS, child);
-		return fixed_child(name, "devices", SYSFS_DIR_DEVICES, child);
-	case SYSFS_DIR_CLASS:
-		return fixed_child(name, "mdev_bus", SYSFS_DIR_MDEV_BUS, child);
-	case SYSFS_DIR_BUS:
-		return fixed_child(name, "mdev", SYSFS_DIR_BUS_MDEV, child);
-	case SYSFS_DIR_BUS_MDEV:
-		return fixed_child(name, "devices", SYSFS_DIR_BUS_DEVICES, child);
-	case SYSFS_DIR_DEVICES:
-		return fixed_child(name, "umdev", SYSFS_DIR_UMDEV, child);
-
 	case SYSFS_DIR_MDEV_BUS:
 	case SYSFS_DIR_UMDEV:
 		child->parent = umdev_parent_get(name);
@@ -326,22 +347,10 @@ int sysfs_list(const struct sysfs_node *dir, sysfs_fill_fn fill, void *ctx)
 	ssize_t count;
 	int ret = 0;
 
+	if (is_fixed_dir(dir->kind))
+		return list_fixed(dir->kind, fill, ctx);
+
 	switch (dir->kind) {
-	case SYSFS_DIR_ROOT:
-		ret = fill(ctx, "class");
-		if (!ret)
-			ret = fill(ctx, "bus");
-		if (!ret)
-			ret = fill(ctx, "devices");
-		return ret;
-	case SYSFS_DIR_CLASS:
-		return fill(ctx, "mdev_bus");
-	case SYSFS_DIR_BUS:
-		return fill(ctx, "mdev");
-	case SYSFS_DIR_BUS_MDEV:
-		return fill(ctx, "devices");
-	case SYSFS_DIR_DEVICES:
-		return fill(ctx, "umdev");
 	case SYSFS_DIR_MDEV_BUS:
 	case SYSFS_DIR_UMDEV:
 		return list_parents(fill, ctx);
