@@ -34,8 +34,12 @@ int umdev_fuse_mount(const char *mountpoint, const struct fuse_operations *ops,
 	struct fuse_args args = FUSE_ARGS_INIT(3, argv);
 	struct umdev_mount *mount;
 
+	/*
+	 * Other users get the kernel's permission checks (owner and mode, as
+	 * on sysfs); open() adds the kernfs rule that binds root too.
+	 */
 	snprintf(options, sizeof(options), "fsname=umdev,subtype=umdev%s",
-		 opts && opts->allow_other ? ",allow_other" : "");
+		 opts && opts->allow_other ? ",allow_other,default_permissions" : "");
 	mount = calloc(1, sizeof(*mount));
 	if (!mount)
 		return -ENOMEM;

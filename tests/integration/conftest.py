@@ -40,9 +40,9 @@ def is_mounted(path):
 class Daemon:
     """A running umdevd and helpers to use its tree as a shell user would."""
 
-    def __init__(self, tmp_path, parents=None, extra_args=()):
+    def __init__(self, tmp_path, parents=None, extra_args=(), mnt=None):
         self.tmp = tmp_path
-        self.mnt = str(tmp_path / "mnt")
+        self.mnt = str(mnt or tmp_path / "mnt")
         self.config = tmp_path / "umdevd.json"
         self.config.write_text(json.dumps({"parents": parents or DEFAULT_PARENTS}))
         self.log_path = tmp_path / "umdevd.log"
@@ -174,10 +174,10 @@ def start_daemon(tmp_path):
     """start_daemon(parents=None, extra_args=()) -> Daemon, stopped at the end."""
     started = []
 
-    def start(parents=None, extra_args=(), subdir=None):
+    def start(parents=None, extra_args=(), subdir=None, mnt=None):
         where = tmp_path / subdir if subdir else tmp_path
         where.mkdir(exist_ok=True)
-        d = Daemon(where, parents, extra_args)
+        d = Daemon(where, parents, extra_args, mnt)
         started.append(d)
         return d
 

@@ -249,6 +249,39 @@ def test_background_start_failure_is_reported(tmp_path):
     assert "probe_errno" in r.stderr
 
 
+def as_nobody(*cmd):
+    return subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                           "--", *cmd], capture_output=True, text=True)
+
+
+def test_other_users(start_daemon):
+    """Without --allow-other only the daemon's user gets in; with it, other
+    users get sysfs's permissions: they read, but cannot create or remove."""
+    import tempfile
+    import shutil
+    d = start_daemon()
+    assert as_nobody("ls", d.mnt).returncode != 0
+    check_clean_exit(d, d.stop())
+
+    base = tempfile.mkdtemp(prefix="umdev-allow-other-")
+    try:
+        os.chmod(base, 0o755)
+        d = start_daemon(extra_args=["--allow-other"], subdir="other", mnt=base + "/mnt")
+        tdir = d.type_dir("tp0", "testparent-a")
+        r = as_nobody("cat", tdir + "/available_instances")
+        assert r.returncode == 0 and r.stdout == "3\n"
+        r = as_nobody("sh", "-c", f"echo {UUIDS[0]} > {tdir}/create")
+        assert r.returncode != 0 and "Permission denied" in r.stderr
+        assert d.devices() == []
+        assert d.create("tp0", "testparent-a", UUIDS[0]) == 37  # root still can
+        r = as_nobody("sh", "-c", f"echo 1 > {d.device_dir(UUIDS[0])}/remove")
+        assert r.returncode != 0 and "Permission denied" in r.stderr
+        assert d.devices() == [UUIDS[0]]
+        check_clean_exit(d, d.stop())
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
 def test_log_level_error_is_quiet(start_daemon):
     d = start_daemon(extra_args=["-l", "error"])  # the later -l wins
     assert d.create("tp0", "testparent-a", UUIDS[0]) == 37
