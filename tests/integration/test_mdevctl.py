@@ -191,7 +191,34 @@ def test_start_parent_mdevs_starts_auto_devices(daemon, etc):
 
 
 def test_scratch_etc_is_private(daemon):
+    import glob
+    scratch_before = set(glob.glob("/tmp/umdevd-exec.*"))
+    with open("/proc/self/mountinfo") as f:
+        mounts_before = f.read()
     daemon.exec("mdevctl", "define", "-p", "tp0", "-t", TYPE_A, "-u", U1)
+    # Nothing is left outside the namespace: no mounts, no scratch directory.
+    with open("/proc/self/mountinfo") as f:
+        assert f.read() == mounts_before
+    assert set(glob.glob("/tmp/umdevd-exec.*")) == scratch_before
     # A new scratch directory next time: nothing is defined any more.
     assert out(daemon.exec("mdevctl", "list", "-d")) == ""
     assert not os.path.exists(f"/etc/mdevctl.d/tp0/{U1}")
+
+
+def test_umdevd_exec_paths_and_errors(daemon, tmp_path):
+    # Inside: the standard paths are the tree; the command's status comes back.
+    r = daemon.exec("sh", "-c", "readlink /sys/class/mdev_bus/tp0; ls /sys/bus/mdev/devices;"
+                    " ls /etc/mdevctl.d/scripts.d; exit 7", check=False)
+    assert r.returncode == 7
+    assert r.stdout.split() == ["../../devices/umdev/tp0", "callouts", "notifiers"]
+    daemon.create("tp0", TYPE_A, U1)
+    r = daemon.exec("cat", f"/sys/bus/mdev/devices/{U1}/vendor/info")
+    assert r.stdout == f"{U1} resets=0\n"
+    # A chosen directory gets its scripts.d and is kept.
+    etc = tmp_path / "chosen"
+    daemon.exec("true", etc=etc)
+    assert (etc / "scripts.d" / "callouts").is_dir() and (etc / "scripts.d" / "notifiers").is_dir()
+    # No tree there: a clear error and status 125.
+    r = subprocess.run([os.environ.get("UMDEVD_EXEC", "umdevd-exec"), "-m", str(tmp_path),
+                        "--", "true"], capture_output=True, text=True)
+    assert r.returncode == 125 and "no umdev tree at" in r.stderr
