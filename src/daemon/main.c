@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -104,6 +105,8 @@ int main(int argc, char **argv)
 	if (ret)
 		return ret > 0 ? EXIT_SUCCESS : 2;
 	log_set_level(d.opts.log_level);
+	/* A peer that goes away (a client socket of a driver) must not kill us. */
+	signal(SIGPIPE, SIG_IGN);
 
 	ret = load_config(&d.opts, &d.config);
 	if (ret)
