@@ -358,3 +358,30 @@ def test_lookups_of_absent_names(daemon):
     # mdevctl stats the device before creating it: no negative entry may stick.
     assert daemon.create("tp0", TYPE_A, U1) == 37
     assert os.path.isdir(daemon.device_dir(U1))
+
+
+def test_random_bytes_change_nothing(hostile_daemon):
+    """Seeded random writes of random lengths to every writable file: each
+    gets an errno the kernel could give (or is a value the file accepts),
+    and the tree of devices stays as it was."""
+    import random
+    d = hostile_daemon
+    rng = random.Random(1234)
+    targets = {
+        "create": (d.create_file("tp0", TYPE_A), {errno.EINVAL}),
+        "remove": (os.path.join(d.device_dir(U1), "remove"), {errno.EINVAL}),
+        "reset": (os.path.join(d.device_dir(U1), "vendor", "reset"), {errno.EINVAL}),
+    }
+    before = d.snapshot()
+    for _ in range(300):
+        name = rng.choice(sorted(targets))
+        path, allowed = targets[name]
+        length = rng.choice([0, 1, 2, 35, 36, 37, 38, rng.randrange(0, 5000)])
+        data = bytes(rng.randrange(256) for _ in range(length))
+        if name == "remove" and data.split(b"\0")[0].rstrip(b"\n").isdigit():
+            continue  # a number: a valid remove value
+        if name == "reset" and data in (b"1", b"1\n"):
+            continue
+        result = d.write(path, data)
+        assert result == 0 if length == 0 else -result in allowed, (name, data, result)
+    assert d.snapshot() == before
