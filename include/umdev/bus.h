@@ -148,6 +148,35 @@ ssize_t umdev_device_attr_store(struct umdev_device *mdev,
 				const struct umdev_attribute *attr,
 				const char *buf, size_t count);
 
+/* ---- The journal hook ---- */
+
+/*
+ * The one observer whose failure changes the outcome: the daemon's journal
+ * of live devices, so that what a user was told is durable.
+ * @record_create: after probe, before the create returns; an error undoes
+ *                 the create (the driver's remove runs) and is its result.
+ * @record_remove: before a user's removal starts; an error leaves the
+ *                 device as it was and is the remove's result.
+ *                 Unregistering a parent does not call it: the devices of
+ *                 a parent that goes away with the daemon stay journaled.
+ * @record_change: after a driver attribute store succeeded; an error is
+ *                 the write's result (the driver has the value already).
+ * Calls may run concurrently for different devices; they must not create,
+ * remove or unregister.
+ */
+struct umdev_journal_ops {
+	int (*record_create)(struct umdev_device *mdev, void *arg);
+	int (*record_remove)(struct umdev_device *mdev, void *arg);
+	int (*record_change)(struct umdev_device *mdev, const struct umdev_attribute *attr,
+			     void *arg);
+};
+
+/*
+ * Installs the journal, or with NULL removes it; returns once no call of
+ * the previous one is running.
+ */
+void umdev_set_journal(const struct umdev_journal_ops *ops, void *arg);
+
 /* ---- Events ---- */
 
 enum umdev_event_type {

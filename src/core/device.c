@@ -134,6 +134,11 @@ int umdev_device_create(struct umdev_type *type, const uint8_t uuid[UMDEV_UUID_S
 			ret = -EINVAL;
 		goto err_del;
 	}
+	ret = journal_record_create(mdev);
+	if (ret) {
+		parent->driver->remove(mdev);
+		goto err_del;
+	}
 
 	pthread_mutex_lock(&parent->lock);
 	list_add_tail(&mdev->type_node, &type->devices);
@@ -208,8 +213,18 @@ int umdev_device_remove(struct umdev_device *mdev)
 	}
 	pthread_mutex_unlock(&index_lock);
 
-	if (!ret)
-		device_teardown(mdev);
+	if (!ret) {
+		ret = journal_record_remove(mdev);
+		if (ret) {
+			/* Not durable: the device stays as it was. */
+			pthread_mutex_lock(&index_lock);
+			mdev->active = true;
+			mdev->removing = false;
+			pthread_mutex_unlock(&index_lock);
+		} else {
+			device_teardown(mdev);
+		}
+	}
 	pthread_rwlock_unlock(&parent->unreg_gate);
 	return ret;
 }

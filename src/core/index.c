@@ -2,9 +2,14 @@
 /*
  * The global UUID index: every device of every parent, from the moment its
  * UUID is reserved until its last reference is dropped. The kernel walks a
- * list here, so its create grows linearly with the number of devices; a
- * hash table keeps it constant. The hash is keyed with a random secret so
- * that nobody choosing UUIDs can pile them into one bucket.
+ * list here, so its create grows linearly with the number of devices.
+ *
+ * An open-addressing hash table with linear probing. Each slot keeps the
+ * full 64-bit hash beside the device pointer, so a probe compares hashes
+ * in the table and touches a device only on a real match: with 100,000
+ * devices alive, a create costs one cache line of the table, not a walk
+ * through cold devices. The hash is keyed with a random secret so that
+ * nobody choosing UUIDs can pile them into one run of slots.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -15,8 +20,13 @@
 
 pthread_mutex_t index_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static struct umdev_device **buckets;
-static size_t nr_buckets; /* a power of two, or 0 before the first insert */
+struct slot {
+	uint64_t hash;
+	struct umdev_device *mdev; /* NULL: empty */
+};
+
+static struct slot *slots;
+static size_t nr_slots; /* a power of two, or 0 before the first insert */
 static size_t nr_devices;
 static uint64_t key[2];
 
@@ -30,82 +40,100 @@ static uint64_t mix64(uint64_t h)
 	return h;
 }
 
-static size_t bucket_of(const uint8_t uuid[UMDEV_UUID_SIZE], size_t count)
+static uint64_t hash_of(const uint8_t uuid[UMDEV_UUID_SIZE])
 {
 	uint64_t a, b;
 
 	memcpy(&a, uuid, sizeof(a));
 	memcpy(&b, uuid + sizeof(a), sizeof(b));
-	return mix64(mix64(a ^ key[0]) ^ b ^ key[1]) & (count - 1);
+	return mix64(mix64(a ^ key[0]) ^ b ^ key[1]);
 }
 
+static void place(struct slot *table, size_t count, uint64_t hash, struct umdev_device *mdev)
+{
+	size_t i = hash & (count - 1);
+
+	while (table[i].mdev)
+		i = (i + 1) & (count - 1);
+	table[i] = (struct slot){ hash, mdev };
+}
+
+/* Keeps the table at most half full, so probe runs stay short. */
 static int grow(void)
 {
-	size_t count = nr_buckets ? nr_buckets * 2 : 64;
-	struct umdev_device **table = calloc(count, sizeof(*table));
+	size_t count = nr_slots ? nr_slots * 2 : 128;
+	struct slot *table = calloc(count, sizeof(*table));
 
 	if (!table)
 		return -ENOMEM;
-	if (!nr_buckets && getrandom(key, sizeof(key), 0) != sizeof(key))
+	if (!nr_slots && getrandom(key, sizeof(key), 0) != sizeof(key))
 		key[0] = (uint64_t)(uintptr_t)table ^ 0x9e3779b97f4a7c15ULL;
-
-	for (size_t i = 0; i < nr_buckets; i++) {
-		struct umdev_device *mdev = buckets[i], *next;
-		for (; mdev; mdev = next) {
-			size_t b = bucket_of(mdev->uuid, count);
-			next = mdev->hash_next;
-			mdev->hash_next = table[b];
-			table[b] = mdev;
-		}
-	}
-	free(buckets);
-	buckets = table;
-	nr_buckets = count;
+	for (size_t i = 0; i < nr_slots; i++)
+		if (slots[i].mdev)
+			place(table, count, slots[i].hash, slots[i].mdev);
+	free(slots);
+	slots = table;
+	nr_slots = count;
 	return 0;
+}
+
+/* The slot holding @uuid, or the empty slot where it would go. */
+static size_t lookup(const uint8_t uuid[UMDEV_UUID_SIZE], uint64_t hash)
+{
+	size_t i = hash & (nr_slots - 1);
+
+	while (slots[i].mdev &&
+	       (slots[i].hash != hash || memcmp(slots[i].mdev->uuid, uuid, UMDEV_UUID_SIZE)))
+		i = (i + 1) & (nr_slots - 1);
+	return i;
 }
 
 struct umdev_device *index_find(const uint8_t uuid[UMDEV_UUID_SIZE])
 {
-	if (!nr_buckets)
+	if (!nr_slots)
 		return NULL;
-	for (struct umdev_device *mdev = buckets[bucket_of(uuid, nr_buckets)]; mdev;
-	     mdev = mdev->hash_next)
-		if (!memcmp(mdev->uuid, uuid, UMDEV_UUID_SIZE))
-			return mdev;
-	return NULL;
+	return slots[lookup(uuid, hash_of(uuid))].mdev;
 }
 
 int index_insert(struct umdev_device *mdev)
 {
-	if (nr_devices >= nr_buckets) {
+	if (2 * (nr_devices + 1) > nr_slots) {
 		int ret = grow();
-		/* A full table still works, only slower: grow later. */
-		if (ret && !nr_buckets)
+		if (ret)
 			return ret;
 	}
-	size_t b = bucket_of(mdev->uuid, nr_buckets);
-	mdev->hash_next = buckets[b];
-	buckets[b] = mdev;
+	place(slots, nr_slots, hash_of(mdev->uuid), mdev);
 	nr_devices++;
 	return 0;
 }
 
 void index_remove(struct umdev_device *mdev)
 {
-	struct umdev_device **link = &buckets[bucket_of(mdev->uuid, nr_buckets)];
+	size_t mask = nr_slots - 1;
+	size_t hole = lookup(mdev->uuid, hash_of(mdev->uuid));
 
-	while (*link != mdev)
-		link = &(*link)->hash_next;
-	*link = mdev->hash_next;
-	mdev->hash_next = NULL;
+	/*
+	 * Close the hole by moving back every later entry of the run whose
+	 * home slot does not lie (cyclically) between the hole and itself.
+	 */
+	for (size_t next = (hole + 1) & mask; slots[next].mdev; next = (next + 1) & mask) {
+		size_t home = slots[next].hash & mask;
+		bool stays = hole <= next ? (hole < home && home <= next)
+					  : (hole < home || home <= next);
+		if (!stays) {
+			slots[hole] = slots[next];
+			hole = next;
+		}
+	}
+	slots[hole] = (struct slot){ 0, NULL };
 	nr_devices--;
 }
 
 void index_for_each(void (*fn)(struct umdev_device *mdev, void *arg), void *arg)
 {
-	for (size_t i = 0; i < nr_buckets; i++)
-		for (struct umdev_device *mdev = buckets[i]; mdev; mdev = mdev->hash_next)
-			fn(mdev, arg);
+	for (size_t i = 0; i < nr_slots; i++)
+		if (slots[i].mdev)
+			fn(slots[i].mdev, arg);
 }
 
 size_t index_count(void)

@@ -12,6 +12,9 @@
  *   index_lock (index.c)       the global UUID index, device states,
  *                              parent->unregistering, instance counters
  *   event_lock (events.c)      the subscriber table (held while notifying)
+ *
+ * journal_lock (journal.c) is held for reading around journal calls, under
+ * the gate only, and nests outside attribute calls (record_change reads).
  */
 #ifndef UMDEV_CORE_PRIVATE_H
 #define UMDEV_CORE_PRIVATE_H
@@ -39,7 +42,6 @@ struct umdev_device {
 	bool active;	     /* fully created and not being removed */
 	bool removing;	     /* a remove (or unregistration) has claimed it */
 	bool counted;	     /* holds one of the parent's core-counted instances */
-	struct umdev_device *hash_next;
 
 	unsigned int refs; /* atomic; the core holds one from create to removal */
 
@@ -71,6 +73,11 @@ void device_teardown(struct umdev_device *mdev);
 /* events.c */
 void event_emit(enum umdev_event_type type, struct umdev_parent *parent,
 		struct umdev_device *mdev, const struct umdev_attribute *attr);
+
+/* journal.c: the journal hook; 0 when none is installed. */
+int journal_record_create(struct umdev_device *mdev);
+int journal_record_remove(struct umdev_device *mdev);
+int journal_record_change(struct umdev_device *mdev, const struct umdev_attribute *attr);
 
 /* A snapshot array grown by doubling; returns -ENOMEM on failure. */
 int snapshot_reserve(void **array, size_t elem_size, size_t *capacity, size_t needed);

@@ -213,8 +213,12 @@ ssize_t umdev_device_attr_store(struct umdev_device *mdev,
 	if (ret)
 		return ret;
 	ret = attr->store(mdev, buf, count);
-	if (ret >= 0)
+	if (ret >= 0) {
+		int recorded = journal_record_change(mdev, attr);
 		event_emit(UMDEV_EVENT_DEVICE_CHANGED, mdev->parent, mdev, attr);
+		if (recorded)
+			ret = recorded;
+	}
 	attr_leave(mdev);
 	return ret;
 }

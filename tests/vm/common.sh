@@ -1,0 +1,92 @@
+# Shared settings and helpers for tests/vm/prepare and tests/vm/run (sourced, not run).
+#
+# Everything the VM test downloads or builds lives under $UMDEV_VM_CACHE, never in the git tree:
+#   sid-root/             Debian sid made by debootstrap, with qemu-system-x86 (the vfio-user client)
+#   guest/KVER/vmlinuz    Debian 12's kernel, unchanged
+#   guest/KVER/base.cpio.gz  busybox-static and the kernel modules the guest loads
+#   guest/kernel-version  which KVER the cache holds
+# Delete the cache directory to start again from nothing (a "cold" run).
+
+UMDEV_VM_CACHE=${UMDEV_VM_CACHE:-/var/cache/umdev-vm}
+SID_ROOT=$UMDEV_VM_CACHE/sid-root
+GUEST_DIR=$UMDEV_VM_CACHE/guest
+VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+# Modules the guest loads at boot, by name; their dependencies come along (modules.dep).
+# bochs drives the display of umdev's mbochs parent. The serial driver for mtty (8250_pci) is
+# built into Debian's kernel, so it needs no module.
+GUEST_MODULES=${GUEST_MODULES:-bochs}
+
+log() { printf 'umdev-vm: %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+# Run a command inside the sid root, in a private mount namespace: /dev and /proc are mounted
+# there for QEMU and apt, and each --bind DIR appears inside the root at the same path as on the
+# host, so socket and image paths on QEMU's command line read the same inside and out. The mounts
+# vanish with the namespace when the command exits, however it exits; the directories made in the
+# root to mount on are removed afterwards, so the cached root does not collect them.
+#   in_sid_root [--bind DIR]... -- COMMAND [ARG]...
+in_sid_root() {
+	local binds=() made=() d top status=0
+	while [ "$1" = --bind ]; do
+		binds+=("$2")
+		shift 2
+	done
+	[ "$1" = -- ] && shift
+	for d in "${binds[@]}"; do
+		top=
+		while [ ! -e "$SID_ROOT$d" ]; do
+			top=$d
+			d=$(dirname "$d")
+		done
+		[ -n "$top" ] && made+=("$SID_ROOT$top")
+	done
+	unshare --mount --propagation private -- bash -c '
+		set -e
+		root=$1 nbinds=$2
+		shift 2
+		mount --rbind /dev "$root/dev"
+		mount -t proc proc "$root/proc"
+		while [ "$nbinds" -gt 0 ]; do
+			mkdir -p "$root$1"
+			mount --bind "$1" "$root$1"
+			shift
+			nbinds=$((nbinds - 1))
+		done
+		exec chroot "$root" "$@"
+	' bash "$SID_ROOT" "${#binds[@]}" "${binds[@]}" "$@" || status=$?
+	for d in "${made[@]}"; do
+		find "$d" -depth -type d -empty -delete 2>/dev/null || true
+	done
+	return $status
+}
+
+# The Debian mirror this machine's apt uses for its own release (deb822 .sources or one-line
+# .list files), so that debootstrap fetches sid from the same place. UMDEV_VM_MIRROR overrides.
+debian_mirror() {
+	if [ -n "${UMDEV_VM_MIRROR:-}" ]; then
+		echo "$UMDEV_VM_MIRROR"
+		return
+	fi
+	local codename
+	codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")
+	local f uri=
+	for f in /etc/apt/sources.list.d/*.sources; do
+		[ -f "$f" ] || continue
+		uri=$(awk -v want="$codename" '
+			/^[ \t]*$/ { if (deb && suite && uri) { print uri; exit } deb = suite = 0; uri = ""; next }
+			/^Types:/ { for (i = 2; i <= NF; i++) if ($i == "deb") deb = 1 }
+			/^URIs:/ { uri = $2 }
+			/^Suites:/ { for (i = 2; i <= NF; i++) if ($i == want) suite = 1 }
+			END { if (deb && suite && uri) print uri }' "$f" | head -n1)
+		[ -n "$uri" ] && break
+	done
+	if [ -z "$uri" ]; then
+		uri=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null |
+			awk -v want="$codename" '$1 == "deb" {
+				sub(/\[[^]]*\][ \t]*/, "")   # drop "[signed-by=...]" options
+				if ($3 == want) { print $2; exit }
+			}')
+	fi
+	echo "${uri:-http://deb.debian.org/debian}"
+}
