@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * The table of parent driver modules umdevd knows. The sample drivers are
- * linked when the tree has drivers/ (meson.build defines
- * UMDEVD_SAMPLE_DRIVERS then); the test build of the daemon adds the test
- * parent (UMDEVD_TEST_MODULES). A config naming any other module fails.
+ * The table of parent driver modules umdevd knows: the sample drivers of
+ * drivers/, and in the test build of the daemon (UMDEVD_TEST_MODULES) the
+ * test parent too. A config naming any other module fails. A new driver
+ * adds its module here and its sources to drivers/meson.build.
  */
 #include <string.h>
 
@@ -14,11 +14,9 @@ extern const struct umdev_parent_module umdev_testparent_module;
 #endif
 
 static const struct umdev_parent_module *const modules[] = {
-#ifdef UMDEVD_SAMPLE_DRIVERS
 	&umdev_mtty_module,
 	&umdev_mdpy_module,
 	&umdev_mbochs_module,
-#endif
 #ifdef UMDEVD_TEST_MODULES
 	&umdev_testparent_module,
 #endif
@@ -35,8 +33,6 @@ const struct umdev_parent_module *modules_find(const char *name)
 
 void modules_print(FILE *out)
 {
-	if (!modules[0])
-		fprintf(out, "  (none: this umdevd was built without parent drivers)\n");
 	for (size_t i = 0; modules[i]; i++)
 		fprintf(out, "  %-10s %s\n", modules[i]->name, modules[i]->summary);
 }
