@@ -72,6 +72,13 @@ int umdev_device_remove(struct umdev_device *mdev);
 struct umdev_parent *umdev_parent_get(const char *name);
 void umdev_parent_put(struct umdev_parent *parent);
 
+/*
+ * A number no other registration of a parent in this process ever had: a
+ * file opened on a parent's type must not act on a parent registered later
+ * under the same name (and maybe at the same address).
+ */
+uint64_t umdev_parent_serial(const struct umdev_parent *parent);
+
 /* A type of @parent by type id ("mtty-1"), or NULL. */
 struct umdev_type *umdev_parent_find_type(struct umdev_parent *parent, const char *id);
 
