@@ -36,9 +36,14 @@
  * device fails with ENODEV as in the kernel, even when a new device took
  * the UUID; and the text of the last show.
  */
-struct open_file {
+struct file_identity {
+	uint64_t parent_serial; /* 0: above the parents */
+	uint64_t mdev_serial;	/* 0: not a device's file */
 	const void *type;
-	uint64_t mdev_serial; /* 0: not a device's file */
+};
+
+struct open_file {
+	struct file_identity id;
 	size_t len;
 	char text[UMDEV_ATTR_BUF_SIZE];
 };
@@ -125,6 +130,18 @@ static int check_open_mode(mode_t mode, int flags)
 	return 0;
 }
 
+/* The objects the file belongs to, by numbers that are never reused. */
+static void node_identity(const struct sysfs_node *node, struct file_identity *id)
+{
+	const struct umdev_parent *parent = node->parent;
+
+	if (!parent && node->mdev)
+		parent = umdev_device_parent(node->mdev);
+	id->parent_serial = parent ? umdev_parent_serial(parent) : 0;
+	id->mdev_serial = node->mdev ? umdev_device_serial(node->mdev) : 0;
+	id->type = node->type;
+}
+
 static int sysfs_open(const char *path, struct fuse_file_info *fi)
 {
 	struct sysfs_node node;
@@ -138,8 +155,7 @@ static int sysfs_open(const char *path, struct fuse_file_info *fi)
 	if (!ret) {
 		file = calloc(1, sizeof(*file));
 		if (file) {
-			file->type = node.type;
-			file->mdev_serial = node.mdev ? umdev_device_serial(node.mdev) : 0;
+			node_identity(&node, &file->id);
 			fi->fh = (uintptr_t)file;
 			fi->direct_io = 1;
 		} else {
@@ -165,10 +181,13 @@ static int sysfs_release(const char *path, struct fuse_file_info *fi)
 static int resolve_open_file(const char *path, const struct open_file *file,
 			     struct sysfs_node *node)
 {
+	struct file_identity now;
+
 	if (sysfs_resolve(path, node))
 		return -ENODEV;
-	if (node->type != file->type ||
-	    (node->mdev ? umdev_device_serial(node->mdev) : 0) != file->mdev_serial) {
+	node_identity(node, &now);
+	if (now.parent_serial != file->id.parent_serial ||
+	    now.mdev_serial != file->id.mdev_serial || now.type != file->id.type) {
 		sysfs_node_put(node);
 		return -ENODEV;
 	}

@@ -157,6 +157,8 @@ def test_reload_applies_the_difference(start_daemon):
     assert d.create("tp1", "testparent-b", ub) == 37
     assert d.create("tpfail", "testparent-a", uc) == -errno.ENOSPC
     fd_create = os.open(d.create_file("tp1", "testparent-a"), os.O_WRONLY)
+    # tpfail is registered again below, likely at the same address.
+    fd_restarted = os.open(d.create_file("tpfail", "testparent-b"), os.O_WRONLY)
     fd_remove = os.open(os.path.join(d.device_dir(ub), "remove"), os.O_WRONLY)
     fd_avail = os.open(os.path.join(d.type_dir("tp1", "testparent-a"), "available_instances"),
                        os.O_RDONLY)
@@ -172,7 +174,7 @@ def test_reload_applies_the_difference(start_daemon):
         assert sorted(os.listdir(d.path("class", "mdev_bus"))) == ["tp0", "tp2", "tpfail"]
         assert d.devices() == [ua]  # tp1's device went with it
         assert not os.path.exists(d.parent_dir("tp1"))
-        for fd, data in ((fd_create, uc), (fd_remove, "1")):
+        for fd, data in ((fd_create, uc), (fd_remove, "1"), (fd_restarted, UUIDS[3])):
             with pytest.raises(OSError) as e:
                 os.write(fd, data.encode())
             assert e.value.errno == errno.ENODEV
@@ -186,7 +188,7 @@ def test_reload_applies_the_difference(start_daemon):
         assert d.create("tp2", "testparent-b", ub) == 37
         assert d.available("tp0", "testparent-a") == 2
     finally:
-        for fd in (fd_create, fd_remove, fd_avail):
+        for fd in (fd_create, fd_remove, fd_avail, fd_restarted):
             os.close(fd)
     log = d.log()
     reload_log = log[log.index("reloading the config"):]
