@@ -11,7 +11,12 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <spawn.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <umdev/journal.h>
 
 #include "config.h"
 #include "daemonize.h"
@@ -21,9 +26,33 @@
 #include "parents.h"
 #include "sysfs.h"
 
+/*
+ * A daemon killed with its mount in place leaves a FUSE mount nobody
+ * serves ("Transport endpoint is not connected"): detach it, so that a
+ * restart needs no manual umount.
+ */
+static void detach_stale_mount(const char *path)
+{
+	struct stat st;
+
+	if (!stat(path, &st) || errno != ENOTCONN)
+		return;
+	log_warning("%s: a stale mount of a previous umdevd; detaching it", path);
+	if (!umount2(path, MNT_DETACH))
+		return;
+	/* Not root: fusermount3 may detach a FUSE mount of ours. */
+	char *argv[] = { "fusermount3", "-u", "-z", (char *)path, NULL };
+	extern char **environ;
+	pid_t pid;
+	int status;
+	if (!posix_spawnp(&pid, "fusermount3", NULL, NULL, argv, environ))
+		waitpid(pid, &status, 0);
+}
+
 /* The mount point as an absolute path (created if missing), into @out. */
 static int prepare_mountpoint(const char *path, char out[PATH_MAX])
 {
+	detach_stale_mount(path);
 	if (mkdir(path, 0755) && errno != EEXIST) {
 		int err = errno;
 
@@ -43,7 +72,69 @@ struct daemon {
 	struct options opts;
 	struct config config;
 	struct loaded_parents parents;
+	struct umdev_journal *journal; /* NULL with --no-journal */
 };
+
+/* mkdir -p of the directory that holds @path (a journal's). */
+static int make_parent_dirs(const char *path)
+{
+	char dir[PATH_MAX];
+
+	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir))
+		return -ENAMETOOLONG;
+	for (char *slash = strchr(dir + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
+		*slash = '\0';
+		if (mkdir(dir, 0700) && errno != EEXIST)
+			return -errno;
+		*slash = '/';
+	}
+	return 0;
+}
+
+/*
+ * Opens the journal and brings back the devices it holds, before the tree
+ * is served: a user never sees the tree without its devices.
+ */
+static int journal_start(struct daemon *d)
+{
+	const char *path = d->opts.journal_path;
+	int ret;
+
+	if (!path)
+		return 0;
+	ret = make_parent_dirs(path);
+	if (!ret)
+		ret = umdev_journal_open(path, stderr, &d->journal);
+	if (ret) {
+		log_error("journal %s: %s", path, strerror(-ret));
+		return ret;
+	}
+	ret = umdev_journal_restore_and_start(d->journal);
+	if (ret < 0) {
+		log_error("journal %s: %s", path, strerror(-ret));
+		umdev_journal_close(d->journal);
+		d->journal = NULL;
+		return ret;
+	}
+	log_info("journal %s: restored %d devices", path, ret);
+	return 0;
+}
+
+static void journal_stop(struct daemon *d)
+{
+	if (d->journal)
+		umdev_journal_close(d->journal);
+	d->journal = NULL;
+}
+
+/* A reload unregistered @name for good: its devices must not come back. */
+static void parent_gone(const char *name, void *arg)
+{
+	struct daemon *d = arg;
+
+	if (d->journal)
+		umdev_journal_drop_parent(d->journal, name);
+}
 
 static int load_config(const struct options *opts, struct config *config)
 {
@@ -62,7 +153,7 @@ static void reload(void *arg)
 		log_warning("config not reloaded: the parents stay as they are");
 		return;
 	}
-	if (parents_reload(&d->parents, &next)) {
+	if (parents_reload(&d->parents, &next, parent_gone, d)) {
 		log_error("config not reloaded: out of memory");
 		config_free(&next);
 		return;
@@ -128,9 +219,15 @@ int main(int argc, char **argv)
 	ret = parents_load(&d.config, &d.parents);
 	if (ret)
 		goto out_events;
+	ret = journal_start(&d);
+	if (ret)
+		goto out_parents;
 
 	ret = serve(&d, mountpoint);
 
+	/* The journal stops first: the devices the parents take along stay in it. */
+	journal_stop(&d);
+out_parents:
 	parents_unload(&d.parents);
 out_events:
 	event_log_stop();

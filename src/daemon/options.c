@@ -20,6 +20,9 @@ static void usage(FILE *out)
 		"\n"
 		"  -c, --config=FILE      parents to register (JSON); default: mtty, mdpy, mbochs\n"
 		"  -f, --foreground       stay in the foreground\n"
+		"  -j, --journal=FILE     keep the live devices in FILE and restore them at start\n"
+		"                         (default " UMDEVD_DEFAULT_JOURNAL ")\n"
+		"      --no-journal       keep no journal: devices last as long as the daemon\n"
 		"  -l, --log-level=LEVEL  error, warning, info (default) or debug\n"
 		"      --allow-other      let other users use the tree (FUSE allow_other)\n"
 		"  -h, --help             show this help and exit\n"
@@ -32,10 +35,12 @@ static void usage(FILE *out)
 
 int options_parse(int argc, char **argv, struct options *opts)
 {
-	enum { OPT_ALLOW_OTHER = 256 };
+	enum { OPT_ALLOW_OTHER = 256, OPT_NO_JOURNAL };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "foreground", no_argument, NULL, 'f' },
+		{ "journal", required_argument, NULL, 'j' },
+		{ "no-journal", no_argument, NULL, OPT_NO_JOURNAL },
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "allow-other", no_argument, NULL, OPT_ALLOW_OTHER },
 		{ "help", no_argument, NULL, 'h' },
@@ -46,15 +51,22 @@ int options_parse(int argc, char **argv, struct options *opts)
 
 	*opts = (struct options){
 		.mountpoint = UMDEVD_DEFAULT_MOUNTPOINT,
+		.journal_path = UMDEVD_DEFAULT_JOURNAL,
 		.log_level = LOGL_INFO,
 	};
-	while ((opt = getopt_long(argc, argv, "c:fl:hV", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "c:fj:l:hV", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
 			opts->config_path = optarg;
 			break;
 		case 'f':
 			opts->foreground = true;
+			break;
+		case 'j':
+			opts->journal_path = optarg;
+			break;
+		case OPT_NO_JOURNAL:
+			opts->journal_path = NULL;
 			break;
 		case 'l':
 			if (log_parse_level(optarg, &opts->log_level)) {

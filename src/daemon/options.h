@@ -8,10 +8,12 @@
 #include "log.h"
 
 #define UMDEVD_DEFAULT_MOUNTPOINT "/run/umdev"
+#define UMDEVD_DEFAULT_JOURNAL "/var/lib/umdev/journal.json"
 
 struct options {
 	const char *mountpoint;
 	const char *config_path; /* NULL: the built-in default */
+	const char *journal_path; /* NULL: no journal (--no-journal) */
 	bool foreground;
 	bool allow_other;
 	enum log_level log_level;

@@ -55,7 +55,8 @@ static void destroy_one(struct loaded_parent *lp)
 	log_info("unregistered parent \"%s\"", lp->config->name);
 }
 
-int parents_reload(struct loaded_parents *loaded, const struct config *next)
+int parents_reload(struct loaded_parents *loaded, const struct config *next,
+		   void (*gone)(const char *name, void *arg), void *arg)
 {
 	struct loaded_parent *running;
 	size_t *old_of_new, count = 0;
@@ -90,8 +91,11 @@ int parents_reload(struct loaded_parents *loaded, const struct config *next)
 
 		for (size_t j = 0; j < next->nr_parents; j++)
 			kept |= old_of_new[j] == i;
-		if (!kept)
+		if (!kept) {
 			destroy_one(&loaded->parents[i]);
+			if (gone)
+				gone(loaded->parents[i].config->name, arg);
+		}
 	}
 
 	for (size_t j = 0; j < next->nr_parents; j++) {

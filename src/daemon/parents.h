@@ -27,9 +27,11 @@ int parents_load(const struct config *config, struct loaded_parents *loaded);
  * are destroyed (in the reverse order), then the new ones created in
  * @next's order. A parent that fails to start is logged and left out.
  * Return: 0 when @loaded now refers to @next (free the old config), or a
- * negative errno when nothing changed (free @next).
+ * negative errno when nothing changed (free @next). @gone, if not NULL, is
+ * told the name of each parent destroyed (its devices are gone for good).
  */
-int parents_reload(struct loaded_parents *loaded, const struct config *next);
+int parents_reload(struct loaded_parents *loaded, const struct config *next,
+		   void (*gone)(const char *name, void *arg), void *arg);
 
 /* Destroys the parents in the reverse order (each removes its devices). */
 void parents_unload(struct loaded_parents *loaded);

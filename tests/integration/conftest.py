@@ -47,8 +47,10 @@ class Daemon:
         self.config.write_text(json.dumps({"parents": parents or DEFAULT_PARENTS}))
         self.log_path = tmp_path / "umdevd.log"
         self.log_file = open(self.log_path, "w")
+        self.journal = tmp_path / "journal.json"
         self.proc = subprocess.Popen(
-            [UMDEVD, "-f", "-l", "debug", "-c", str(self.config), *extra_args, self.mnt],
+            [UMDEVD, "-f", "-l", "debug", "-c", str(self.config), "-j", str(self.journal),
+             *extra_args, self.mnt],
             stdout=self.log_file, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + START_DEADLINE
         while not (os.path.isdir(self.mnt) and is_mounted(self.mnt)):

@@ -14,7 +14,9 @@ from conftest import UMDEVD, UUIDS, check_clean_exit, is_mounted
 
 
 def run(*args, **kw):
-    return subprocess.run([UMDEVD, *args], capture_output=True, text=True, timeout=120, **kw)
+    # Each test's daemon keeps no journal: the default one is shared.
+    return subprocess.run([UMDEVD, "--no-journal", *args], capture_output=True, text=True,
+                          timeout=120, **kw)
 
 
 def test_help_and_version():
@@ -104,7 +106,8 @@ def test_missing_config_file(tmp_path):
 def test_default_config_loads_the_sample_parents(tmp_path):
     """Without -c: mtty, mdpy and mbochs, each under its module's name."""
     mnt = str(tmp_path / "mnt")
-    proc = subprocess.Popen([UMDEVD, "-f", mnt], stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen([UMDEVD, "--no-journal", "-f", mnt], stderr=subprocess.PIPE,
+                            text=True)
     try:
         deadline = time.monotonic() + 60
         while not is_mounted(mnt):
@@ -225,7 +228,8 @@ def test_background_mode(tmp_path):
     log = tmp_path / "log"
     with open(log, "w") as err:
         # Returns once the tree is served, with status 0.
-        r = subprocess.run([UMDEVD, "-c", str(cfg), mnt], stderr=err, timeout=120)
+        r = subprocess.run([UMDEVD, "--no-journal", "-c", str(cfg), mnt], stderr=err,
+                           timeout=120)
     assert r.returncode == 0
     assert is_mounted(mnt)
     assert os.listdir(mnt + "/class/mdev_bus") == ["bg"]
