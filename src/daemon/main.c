@@ -24,6 +24,7 @@
 #include "log.h"
 #include "options.h"
 #include "parents.h"
+#include "ready.h"
 #include "sysfs.h"
 
 /*
@@ -176,9 +177,15 @@ static int serve(struct daemon *d, const char *mountpoint)
 		return ret;
 	}
 	log_info("serving the mdev tree on %s", mountpoint);
+	ret = ready_announce(mountpoint, d->opts.ready_file);
+	if (ret) {
+		umdev_mount_destroy(mount);
+		return ret;
+	}
 	daemonize_finish(true);
 
 	ret = umdev_mount_serve(mount, &signals);
+	ready_withdraw(d->opts.ready_file);
 	if (ret)
 		log_error("serving %s: %s", mountpoint, strerror(-ret));
 	log_info("stopping: unmounting %s", mountpoint);

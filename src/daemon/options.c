@@ -25,6 +25,7 @@ static void usage(FILE *out)
 		"      --no-journal       keep no journal: devices last as long as the daemon\n"
 		"  -l, --log-level=LEVEL  error, warning, info (default) or debug\n"
 		"      --allow-other      let other users use the tree (FUSE allow_other)\n"
+		"      --ready-file=FILE  write the daemon's pid to FILE once the tree is ready\n"
 		"  -h, --help             show this help and exit\n"
 		"  -V, --version          show the version and exit\n"
 		"\n"
@@ -35,7 +36,7 @@ static void usage(FILE *out)
 
 int options_parse(int argc, char **argv, struct options *opts)
 {
-	enum { OPT_ALLOW_OTHER = 256, OPT_NO_JOURNAL };
+	enum { OPT_ALLOW_OTHER = 256, OPT_NO_JOURNAL, OPT_READY_FILE };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "foreground", no_argument, NULL, 'f' },
@@ -43,6 +44,7 @@ int options_parse(int argc, char **argv, struct options *opts)
 		{ "no-journal", no_argument, NULL, OPT_NO_JOURNAL },
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "allow-other", no_argument, NULL, OPT_ALLOW_OTHER },
+		{ "ready-file", required_argument, NULL, OPT_READY_FILE },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -77,6 +79,9 @@ int options_parse(int argc, char **argv, struct options *opts)
 			break;
 		case OPT_ALLOW_OTHER:
 			opts->allow_other = true;
+			break;
+		case OPT_READY_FILE:
+			opts->ready_file = optarg;
 			break;
 		case 'h':
 			usage(stdout);

@@ -14,6 +14,7 @@ struct options {
 	const char *mountpoint;
 	const char *config_path; /* NULL: the built-in default */
 	const char *journal_path; /* NULL: no journal (--no-journal) */
+	const char *ready_file;	  /* NULL: none */
 	bool foreground;
 	bool allow_other;
 	enum log_level log_level;
