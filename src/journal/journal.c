@@ -387,7 +387,11 @@ static int load(struct umdev_journal *journal, const char *path)
 	return ret;
 }
 
-/* Two daemons writing one journal would each lose the other's devices. */
+/*
+ * Two daemons writing one journal would each lose the other's devices.
+ * Opened read-only: an idle writer would keep its file system from being
+ * remounted read-only.
+ */
 static int lock_journal(struct umdev_journal *journal)
 {
 	char *lock_path = path_with(journal->path, ".lock");
@@ -395,7 +399,7 @@ static int lock_journal(struct umdev_journal *journal)
 
 	if (!lock_path)
 		return -ENOMEM;
-	journal->lock_fd = open(lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	journal->lock_fd = open(lock_path, O_RDONLY | O_CREAT | O_CLOEXEC, 0600);
 	if (journal->lock_fd < 0) {
 		ret = -errno;
 		fprintf(journal->log, "umdev journal: %s: %s\n", lock_path, strerror(errno));

@@ -4,6 +4,7 @@ device a user was told exists, with its type and attributes, and none that
 a user was told is removed; the stale mount of a killed daemon is recovered
 without a manual umount."""
 
+import errno
 import json
 import os
 import random
@@ -36,7 +37,7 @@ def test_devices_and_attributes_survive_a_restart(tmp_path):
     d.create("tp0", "testparent-a", UUIDS[0])
     d.create("tp1", "testparent-b", UUIDS[1])
     d.create("tp0", "testparent-b", UUIDS[2])
-    d.write(os.path.join(d.device_dir(UUIDS[1]), "vendor", "value"), "blue\n")
+    assert d.write(os.path.join(d.device_dir(UUIDS[1]), "vendor", "value"), "blue\n") == 5
     d.remove(UUIDS[2])
     before = device_types(d)
     check_clean_exit(d, d.stop())
@@ -57,9 +58,9 @@ def test_kill_9_with_1000_devices(tmp_path):
     d = Daemon(tmp_path, PARENTS)
     uuids = [f"{i:08x}-aaaa-4bbb-8ccc-{i:012x}" for i in range(1000)]
     create = d.create_file("tp0", "testparent-a")
-    for i, u in enumerate(uuids):
-        d.write(create, u)
-    d.write(os.path.join(d.device_dir(uuids[7]), "vendor", "value"), "seven")
+    for u in uuids:
+        assert d.write(create, u) == 36
+    assert d.write(os.path.join(d.device_dir(uuids[7]), "vendor", "value"), "seven") == 5
     before = device_types(d)
     assert len(before) == 1000
     d.proc.send_signal(signal.SIGKILL)
@@ -159,3 +160,76 @@ def test_kill_9_during_a_storm_loses_nothing_acknowledged(tmp_path):
     print(f"{rounds} kills, {acknowledged} acknowledged changes: "
           f"{kept}/{checked} device states as acknowledged")
     assert acknowledged > rounds  # the storms did run
+
+
+class SmallDisk:
+    """A 256 KiB tmpfs mounted for one test (root only, as CI runs)."""
+
+    def __init__(self, path):
+        self.path = str(path)
+        os.makedirs(self.path)
+        subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k,mode=0700", "tmpfs",
+                        self.path], check=True)
+
+    def fill(self):
+        """Takes every free block: the next write gets ENOSPC."""
+        fd = os.open(os.path.join(self.path, "filler"), os.O_WRONLY | os.O_CREAT, 0o600)
+        try:
+            while True:
+                os.write(fd, b"\0" * 4096)
+        except OSError as e:
+            assert e.errno == errno.ENOSPC
+        finally:
+            os.close(fd)
+
+    def free(self):
+        os.unlink(os.path.join(self.path, "filler"))
+
+    def read_only(self, ro):
+        subprocess.run(["mount", "-o", "remount," + ("ro" if ro else "rw"), self.path],
+                       check=True)
+
+    def umount(self):
+        subprocess.run(["umount", "--lazy", self.path], check=True)
+
+
+def write_errno(d, path, data):
+    """The errno of one open/write/close, 0 when it succeeded."""
+    result = d.write(path, data)
+    return -result if result < 0 else 0
+
+
+def test_full_or_read_only_journal_refuses_changes_and_loses_nothing(tmp_path):
+    disk = SmallDisk(tmp_path / "state")
+    d = None
+    try:
+        d = Daemon(tmp_path, PARENTS, extra_args=["-j", os.path.join(disk.path, "journal.json")])
+        d.create("tp0", "testparent-a", UUIDS[0])
+        create = d.create_file("tp0", "testparent-a")
+        value = os.path.join(d.device_dir(UUIDS[0]), "vendor", "value")
+        assert d.write(value, "kept") == 4
+
+        for break_disk, repair, err in ((disk.fill, disk.free, errno.ENOSPC),
+                                        (lambda: disk.read_only(True),
+                                         lambda: disk.read_only(False), errno.EROFS)):
+            break_disk()
+            assert write_errno(d, create, UUIDS[1]) == err
+            assert UUIDS[1] not in d.devices()
+            assert write_errno(d, os.path.join(d.device_dir(UUIDS[0]), "remove"), "1") == err
+            assert write_errno(d, value, "lost") == err
+            assert d.devices() == [UUIDS[0]]
+            repair()
+        # The journal still holds exactly what the user was told.
+        d.proc.send_signal(signal.SIGKILL)
+        d.proc.wait()
+        d.log_file.close()
+        assert "cannot record" in d.log_path.read_text()
+        d = Daemon(tmp_path, PARENTS, mnt=d.mnt,
+                   extra_args=["-j", os.path.join(disk.path, "journal.json")])
+        assert d.devices() == [UUIDS[0]]
+        assert d.read(value) == "kept\n"
+        check_clean_exit(d, d.stop())
+    finally:
+        if d and d.proc.poll() is None:
+            d.kill()
+        disk.umount()
