@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <spawn.h>
@@ -50,6 +51,22 @@ static void detach_stale_mount(const char *path)
 		waitpid(pid, &status, 0);
 }
 
+/* Whether @path (absolute, resolved) is a mount point, from mountinfo. */
+static bool is_mount_point(const char *path)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	char line[4096], where[PATH_MAX];
+	bool found = false;
+
+	if (!f)
+		return false;
+	/* Field 5 is the mount point (octal escapes for spaces are rare here). */
+	while (!found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "%*s %*s %*s %*s %4095s", where) == 1 && !strcmp(where, path);
+	fclose(f);
+	return found;
+}
+
 /* The mount point as an absolute path (created if missing), into @out. */
 static int prepare_mountpoint(const char *path, char out[PATH_MAX])
 {
@@ -65,6 +82,12 @@ static int prepare_mountpoint(const char *path, char out[PATH_MAX])
 
 		log_error("mount point %s: %s", path, strerror(err));
 		return -err;
+	}
+	/* A live mount there (another umdevd?) is not stacked over. */
+	if (is_mount_point(out)) {
+		log_error("mount point %s: something is mounted there already "
+			  "(another umdevd?); unmount it first", out);
+		return -EBUSY;
 	}
 	return 0;
 }

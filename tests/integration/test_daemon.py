@@ -290,3 +290,15 @@ def test_log_level_error_is_quiet(start_daemon):
     assert d.create("tp0", "testparent-a", UUIDS[0]) == 37
     check_clean_exit(d, d.stop())
     assert d.log() == ""
+
+
+def test_a_second_daemon_does_not_mount_over_a_live_one(tmp_path, start_daemon):
+    d = start_daemon()
+    d.create("tp0", "testparent-a", UUIDS[3])
+    r = subprocess.run([UMDEVD, "-f", "--no-journal", d.mnt],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 1
+    assert "something is mounted there already" in r.stderr
+    # The first one is untouched.
+    assert d.devices() == [UUIDS[3]]
+    assert is_mounted(d.mnt)

@@ -233,3 +233,4 @@ def test_full_or_read_only_journal_refuses_changes_and_loses_nothing(tmp_path):
         if d and d.proc.poll() is None:
             d.kill()
         disk.umount()
+
