@@ -72,6 +72,13 @@ int umdev_device_remove(struct umdev_device *mdev);
 struct umdev_parent *umdev_parent_get(const char *name);
 void umdev_parent_put(struct umdev_parent *parent);
 
+/*
+ * A number no other registration of a parent in this process ever had: a
+ * file opened on a parent's type must not act on a parent registered later
+ * under the same name (and maybe at the same address).
+ */
+uint64_t umdev_parent_serial(const struct umdev_parent *parent);
+
 /* A type of @parent by type id ("mtty-1"), or NULL. */
 struct umdev_type *umdev_parent_find_type(struct umdev_parent *parent, const char *id);
 
@@ -83,6 +90,13 @@ struct umdev_device *umdev_device_get(const uint8_t uuid[UMDEV_UUID_SIZE]);
 /* The same by name; NULL unless @name is a canonical lower-case UUID. */
 struct umdev_device *umdev_device_get_by_name(const char *name);
 void umdev_device_put(struct umdev_device *mdev);
+
+/*
+ * A number no other device of this process ever had: a file opened on a
+ * device must not act on a later device that got the same UUID (and maybe
+ * the same address).
+ */
+uint64_t umdev_device_serial(const struct umdev_device *mdev);
 
 /* True once probe succeeded: the `mdev_type` and `devices/` links exist. */
 bool umdev_device_is_bound(struct umdev_device *mdev);

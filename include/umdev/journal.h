@@ -27,7 +27,8 @@ struct umdev_journal;
  * does not exist). A file that cannot be parsed is reported on @log, moved
  * to "<path>.corrupt", and the previous state ("<path>.prev") is loaded
  * instead when it is good. Returns 0, or a negative errno when neither
- * holds a good state (-EINVAL) or the file cannot be read.
+ * holds a good state (-EINVAL), the file cannot be read, or another
+ * process holds the journal ("<path>.lock"): -EBUSY.
  */
 int umdev_journal_open(const char *path, FILE *log, struct umdev_journal **out);
 
@@ -40,6 +41,12 @@ int umdev_journal_open(const char *path, FILE *log, struct umdev_journal **out);
  * journal cannot be written.
  */
 int umdev_journal_restore_and_start(struct umdev_journal *journal);
+
+/*
+ * Forgets the devices of @parent: the daemon unregistered it for good
+ * (a config reload), so they must not come back at the next start.
+ */
+int umdev_journal_drop_parent(struct umdev_journal *journal, const char *parent);
 
 /* The number of devices the journal holds. */
 size_t umdev_journal_count(struct umdev_journal *journal);

@@ -124,6 +124,7 @@ struct umdev_parent {
 	struct list_head devices;  /* visible devices (umdev_device.parent_node), under lock */
 	pthread_cond_t released;   /* signalled when refs drops */
 	unsigned int refs;	   /* devices and frontends pinning the parent, under lock */
+	uint64_t serial;	   /* never reused; see umdev_parent_serial() */
 };
 
 /**

@@ -11,6 +11,9 @@
 
 #include "private.h"
 
+/* The serial of the last device created (atomic). */
+static uint64_t last_serial;
+
 void device_ref(struct umdev_device *mdev)
 {
 	__atomic_add_fetch(&mdev->refs, 1, __ATOMIC_RELAXED);
@@ -59,6 +62,7 @@ static int device_reserve(struct umdev_type *type, const uint8_t uuid[UMDEV_UUID
 		return -ENOMEM;
 	memcpy(mdev->uuid, uuid, UMDEV_UUID_SIZE);
 	umdev_uuid_format(uuid, mdev->name);
+	mdev->serial = __atomic_add_fetch(&last_serial, 1, __ATOMIC_RELAXED);
 	mdev->type = type;
 	mdev->parent = parent;
 	mdev->state = UMDEV_DEV_RESERVED;
@@ -357,6 +361,11 @@ size_t umdev_bus_device_count(void)
 const uint8_t *umdev_device_uuid(const struct umdev_device *mdev)
 {
 	return mdev->uuid;
+}
+
+uint64_t umdev_device_serial(const struct umdev_device *mdev)
+{
+	return mdev->serial;
 }
 
 const char *umdev_device_name(const struct umdev_device *mdev)

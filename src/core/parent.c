@@ -12,6 +12,7 @@
 #include "private.h"
 
 static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
+static uint64_t last_serial; /* of the last registration (atomic) */
 static struct list_head registry = { &registry, &registry };
 
 /* A name that can be one path component of the sysfs tree. */
@@ -67,6 +68,7 @@ int umdev_register_parent(struct umdev_parent *parent, const char *name,
 
 	memset(parent, 0, sizeof(*parent));
 	strcpy(parent->name, name);
+	parent->serial = __atomic_add_fetch(&last_serial, 1, __ATOMIC_RELAXED);
 	parent->driver = driver;
 	parent->types = types;
 	parent->nr_types = nr_types;
@@ -193,6 +195,11 @@ struct umdev_parent *umdev_parent_get(const char *name)
 void umdev_parent_put(struct umdev_parent *parent)
 {
 	parent_unref(parent);
+}
+
+uint64_t umdev_parent_serial(const struct umdev_parent *parent)
+{
+	return parent->serial;
 }
 
 struct umdev_type *umdev_parent_find_type(struct umdev_parent *parent, const char *id)

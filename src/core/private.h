@@ -31,6 +31,7 @@ enum umdev_device_state {
 struct umdev_device {
 	uint8_t uuid[UMDEV_UUID_SIZE];
 	char name[UMDEV_UUID_STRING_LEN + 1];
+	uint64_t serial; /* never reused: tells apart devices that had one UUID */
 	struct umdev_type *type;
 	struct umdev_parent *parent;
 	void *drvdata;

@@ -14,6 +14,7 @@
 #include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -38,6 +39,7 @@ struct journal_entry {
 struct umdev_journal {
 	char *path;
 	FILE *log;
+	int lock_fd; /* "<path>.lock", flock'd: one daemon per journal */
 	pthread_mutex_t lock; /* the entries and the file */
 	struct journal_entry *entries;
 	size_t count, capacity;
@@ -385,6 +387,31 @@ static int load(struct umdev_journal *journal, const char *path)
 	return ret;
 }
 
+/*
+ * Two daemons writing one journal would each lose the other's devices.
+ * Opened read-only: an idle writer would keep its file system from being
+ * remounted read-only.
+ */
+static int lock_journal(struct umdev_journal *journal)
+{
+	char *lock_path = path_with(journal->path, ".lock");
+	int ret = 0;
+
+	if (!lock_path)
+		return -ENOMEM;
+	journal->lock_fd = open(lock_path, O_RDONLY | O_CREAT | O_CLOEXEC, 0600);
+	if (journal->lock_fd < 0) {
+		ret = -errno;
+		fprintf(journal->log, "umdev journal: %s: %s\n", lock_path, strerror(errno));
+	} else if (flock(journal->lock_fd, LOCK_EX | LOCK_NB)) {
+		ret = errno == EWOULDBLOCK ? -EBUSY : -errno;
+		fprintf(journal->log, "umdev journal: %s is in use by another process\n",
+			journal->path);
+	}
+	free(lock_path);
+	return ret;
+}
+
 int umdev_journal_open(const char *path, FILE *log, struct umdev_journal **out)
 {
 	struct umdev_journal *journal = calloc(1, sizeof(*journal));
@@ -393,6 +420,7 @@ int umdev_journal_open(const char *path, FILE *log, struct umdev_journal **out)
 	if (!journal)
 		return -ENOMEM;
 	journal->log = log ? log : stderr;
+	journal->lock_fd = -1;
 	journal->path = strdup(path);
 	if (!journal->path) {
 		free(journal);
@@ -400,6 +428,11 @@ int umdev_journal_open(const char *path, FILE *log, struct umdev_journal **out)
 	}
 	pthread_mutex_init(&journal->lock, NULL);
 
+	ret = lock_journal(journal);
+	if (ret) {
+		umdev_journal_close(journal);
+		return ret;
+	}
 	ret = load(journal, path);
 	if (ret == -ENOENT) {
 		ret = 0; /* a first start */
@@ -627,6 +660,48 @@ int umdev_journal_restore_and_start(struct umdev_journal *journal)
 	return restored;
 }
 
+int umdev_journal_drop_parent(struct umdev_journal *journal, const char *parent)
+{
+	struct journal_entry *kept;
+	size_t nr_kept = 0;
+	int ret;
+
+	pthread_mutex_lock(&journal->lock);
+	kept = calloc(journal->count ? journal->count : 1, sizeof(*kept));
+	if (!kept) {
+		pthread_mutex_unlock(&journal->lock);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < journal->count; i++)
+		if (strcmp(journal->entries[i].parent, parent))
+			kept[nr_kept++] = journal->entries[i];
+	if (nr_kept == journal->count) {
+		free(kept);
+		pthread_mutex_unlock(&journal->lock);
+		return 0;
+	}
+	struct journal_entry *all = journal->entries;
+	size_t nr_all = journal->count;
+	journal->entries = kept;
+	journal->count = nr_kept;
+	ret = journal_write(journal);
+	if (ret) {
+		fprintf(journal->log, "umdev journal: cannot forget the devices of %s: %s\n",
+			parent, strerror(-ret));
+		journal->entries = all;
+		journal->count = nr_all;
+		free(kept);
+	} else {
+		for (size_t i = 0; i < nr_all; i++)
+			if (!strcmp(all[i].parent, parent))
+				entry_free(&all[i]);
+		free(all);
+		journal->capacity = nr_all ? nr_all : 1;
+	}
+	pthread_mutex_unlock(&journal->lock);
+	return ret;
+}
+
 size_t umdev_journal_count(struct umdev_journal *journal)
 {
 	pthread_mutex_lock(&journal->lock);
@@ -643,6 +718,8 @@ void umdev_journal_close(struct umdev_journal *journal)
 		entry_free(&journal->entries[i]);
 	free(journal->entries);
 	pthread_mutex_destroy(&journal->lock);
+	if (journal->lock_fd >= 0)
+		close(journal->lock_fd);
 	free(journal->path);
 	free(journal);
 }

@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: MIT
+/*
+ * umdevd: registers the configured parents, serves their sysfs tree on a
+ * FUSE mount until it is unmounted or SIGINT/SIGTERM arrives, then
+ * unmounts and unregisters the parents in the reverse order. SIGHUP reads
+ * the config again and applies the difference. It wires the pieces
+ * together and decides nothing itself.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <spawn.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <umdev/journal.h>
+
+#include "config.h"
+#include "daemonize.h"
+#include "event_log.h"
+#include "log.h"
+#include "options.h"
+#include "parents.h"
+#include "ready.h"
+#include "sysfs.h"
+
+/*
+ * A daemon killed with its mount in place leaves a FUSE mount nobody
+ * serves ("Transport endpoint is not connected"): detach it, so that a
+ * restart needs no manual umount.
+ */
+static void detach_stale_mount(const char *path)
+{
+	struct stat st;
+
+	if (!stat(path, &st) || errno != ENOTCONN)
+		return;
+	log_warning("%s: a stale mount of a previous umdevd; detaching it", path);
+	if (!umount2(path, MNT_DETACH))
+		return;
+	/* Not root: fusermount3 may detach a FUSE mount of ours. */
+	char *argv[] = { "fusermount3", "-u", "-z", (char *)path, NULL };
+	extern char **environ;
+	pid_t pid;
+	int status;
+	if (!posix_spawnp(&pid, "fusermount3", NULL, NULL, argv, environ))
+		waitpid(pid, &status, 0);
+}
+
+/* Whether @path (absolute, resolved) is a mount point, from mountinfo. */
+static bool is_mount_point(const char *path)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	char line[4096], where[PATH_MAX];
+	bool found = false;
+
+	if (!f)
+		return false;
+	/* Field 5 is the mount point (octal escapes for spaces are rare here). */
+	while (!found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "%*s %*s %*s %*s %4095s", where) == 1 && !strcmp(where, path);
+	fclose(f);
+	return found;
+}
+
+/* The mount point as an absolute path (created if missing), into @out. */
+static int prepare_mountpoint(const char *path, char out[PATH_MAX])
+{
+	detach_stale_mount(path);
+	if (mkdir(path, 0755) && errno != EEXIST) {
+		int err = errno;
+
+		log_error("mount point %s: %s", path, strerror(err));
+		return -err;
+	}
+	if (!realpath(path, out)) {
+		int err = errno;
+
+		log_error("mount point %s: %s", path, strerror(err));
+		return -err;
+	}
+	/* A live mount there (another umdevd?) is not stacked over. */
+	if (is_mount_point(out)) {
+		log_error("mount point %s: something is mounted there already "
+			  "(another umdevd?); unmount it first", out);
+		return -EBUSY;
+	}
+	return 0;
+}
+
+struct daemon {
+	struct options opts;
+	struct config config;
+	struct loaded_parents parents;
+	struct umdev_journal *journal; /* NULL with --no-journal */
+};
+
+/* mkdir -p of the directory that holds @path (a journal's). */
+static int make_parent_dirs(const char *path)
+{
+	char dir[PATH_MAX];
+
+	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir))
+		return -ENAMETOOLONG;
+	for (char *slash = strchr(dir + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
+		*slash = '\0';
+		if (mkdir(dir, 0700) && errno != EEXIST)
+			return -errno;
+		*slash = '/';
+	}
+	return 0;
+}
+
+/*
+ * Opens the journal and brings back the devices it holds, before the tree
+ * is served: a user never sees the tree without its devices.
+ */
+static int journal_start(struct daemon *d)
+{
+	const char *path = d->opts.journal_path;
+	int ret;
+
+	if (!path)
+		return 0;
+	ret = make_parent_dirs(path);
+	if (!ret)
+		ret = umdev_journal_open(path, stderr, &d->journal);
+	if (ret) {
+		log_error("journal %s: %s", path, strerror(-ret));
+		return ret;
+	}
+	ret = umdev_journal_restore_and_start(d->journal);
+	if (ret < 0) {
+		log_error("journal %s: %s", path, strerror(-ret));
+		umdev_journal_close(d->journal);
+		d->journal = NULL;
+		return ret;
+	}
+	log_info("journal %s: restored %d devices", path, ret);
+	return 0;
+}
+
+static void journal_stop(struct daemon *d)
+{
+	if (d->journal)
+		umdev_journal_close(d->journal);
+	d->journal = NULL;
+}
+
+/* A reload unregistered @name for good: its devices must not come back. */
+static void parent_gone(const char *name, void *arg)
+{
+	struct daemon *d = arg;
+
+	if (d->journal)
+		umdev_journal_drop_parent(d->journal, name);
+}
+
+static int load_config(const struct options *opts, struct config *config)
+{
+	return opts->config_path ? config_load_file(opts->config_path, config)
+				 : config_load_default(config);
+}
+
+/* SIGHUP: the new config replaces the old one; a bad one changes nothing. */
+static void reload(void *arg)
+{
+	struct daemon *d = arg;
+	struct config next;
+
+	log_info("reloading the config");
+	if (load_config(&d->opts, &next)) {
+		log_warning("config not reloaded: the parents stay as they are");
+		return;
+	}
+	if (parents_reload(&d->parents, &next, parent_gone, d)) {
+		log_error("config not reloaded: out of memory");
+		config_free(&next);
+		return;
+	}
+	config_free(&d->config);
+	d->config = next;
+	log_info("config reloaded: %zu parents", d->parents.count);
+}
+
+static int serve(struct daemon *d, const char *mountpoint)
+{
+	struct umdev_mount_options mount_opts = { .allow_other = d->opts.allow_other };
+	struct umdev_serve_signals signals = { .reload = reload, .arg = d };
+	struct umdev_mount *mount;
+	int ret;
+
+	ret = umdev_sysfs_mount(mountpoint, &mount_opts, &mount);
+	if (ret) {
+		log_error("cannot mount the tree on %s: %s", mountpoint, strerror(-ret));
+		return ret;
+	}
+	log_info("serving the mdev tree on %s", mountpoint);
+	ret = ready_announce(mountpoint, d->opts.ready_file);
+	if (ret) {
+		umdev_mount_destroy(mount);
+		return ret;
+	}
+	daemonize_finish(true);
+
+	ret = umdev_mount_serve(mount, &signals);
+	ready_withdraw(d->opts.ready_file);
+	if (ret)
+		log_error("serving %s: %s", mountpoint, strerror(-ret));
+	log_info("stopping: unmounting %s", mountpoint);
+	umdev_mount_destroy(mount);
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	static struct daemon d;
+	char mountpoint[PATH_MAX];
+	int ret;
+
+	ret = options_parse(argc, argv, &d.opts);
+	if (ret)
+		return ret > 0 ? EXIT_SUCCESS : 2;
+	log_set_level(d.opts.log_level);
+	/* A peer that goes away (a client socket of a driver) must not kill us. */
+	signal(SIGPIPE, SIG_IGN);
+
+	ret = load_config(&d.opts, &d.config);
+	if (ret)
+		return EXIT_FAILURE;
+	ret = prepare_mountpoint(d.opts.mountpoint, mountpoint);
+	if (ret)
+		goto out_config;
+
+	if (!d.opts.foreground) {
+		ret = daemonize_start();
+		if (ret) {
+			log_error("cannot go to the background: %s", strerror(-ret));
+			goto out_config;
+		}
+	}
+	ret = event_log_start();
+	if (ret)
+		goto out_ready;
+	ret = parents_load(&d.config, &d.parents);
+	if (ret)
+		goto out_events;
+	ret = journal_start(&d);
+	if (ret)
+		goto out_parents;
+
+	ret = serve(&d, mountpoint);
+
+	/* The journal stops first: the devices the parents take along stay in it. */
+	journal_stop(&d);
+out_parents:
+	parents_unload(&d.parents);
+out_events:
+	event_log_stop();
+out_ready:
+	daemonize_finish(false); /* no-op once serving started */
+out_config:
+	config_free(&d.config);
+	if (!ret)
+		log_info("stopped");
+	return ret ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: MIT
+/* Parsing umdevd's command line (getopt_long); see docs/umdevd.8. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+
+#include "modules.h"
+#include "options.h"
+
+#ifndef UMDEV_VERSION
+#define UMDEV_VERSION "unknown"
+#endif
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: umdevd [OPTION]... [MOUNTPOINT]\n"
+		"Serve the mediated-device (mdev) sysfs tree of umdev's parents on MOUNTPOINT\n"
+		"(default " UMDEVD_DEFAULT_MOUNTPOINT ").\n"
+		"\n"
+		"  -c, --config=FILE      parents to register (JSON); default: mtty, mdpy, mbochs\n"
+		"  -f, --foreground       stay in the foreground\n"
+		"  -j, --journal=FILE     keep the live devices in FILE and restore them at start\n"
+		"                         (default " UMDEVD_DEFAULT_JOURNAL ")\n"
+		"      --no-journal       keep no journal: devices last as long as the daemon\n"
+		"  -l, --log-level=LEVEL  error, warning, info (default) or debug\n"
+		"      --allow-other      let other users use the tree (FUSE allow_other)\n"
+		"      --ready-file=FILE  write the daemon's pid to FILE once the tree is ready\n"
+		"  -h, --help             show this help and exit\n"
+		"  -V, --version          show the version and exit\n"
+		"\n"
+		"Parent modules built in:\n");
+	modules_print(out);
+	fprintf(out, "\nSee umdevd(8).\n");
+}
+
+int options_parse(int argc, char **argv, struct options *opts)
+{
+	enum { OPT_ALLOW_OTHER = 256, OPT_NO_JOURNAL, OPT_READY_FILE };
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "foreground", no_argument, NULL, 'f' },
+		{ "journal", required_argument, NULL, 'j' },
+		{ "no-journal", no_argument, NULL, OPT_NO_JOURNAL },
+		{ "log-level", required_argument, NULL, 'l' },
+		{ "allow-other", no_argument, NULL, OPT_ALLOW_OTHER },
+		{ "ready-file", required_argument, NULL, OPT_READY_FILE },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt;
+
+	*opts = (struct options){
+		.mountpoint = UMDEVD_DEFAULT_MOUNTPOINT,
+		.journal_path = UMDEVD_DEFAULT_JOURNAL,
+		.log_level = LOGL_INFO,
+	};
+	while ((opt = getopt_long(argc, argv, "c:fj:l:hV", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			opts->config_path = optarg;
+			break;
+		case 'f':
+			opts->foreground = true;
+			break;
+		case 'j':
+			opts->journal_path = optarg;
+			break;
+		case OPT_NO_JOURNAL:
+			opts->journal_path = NULL;
+			break;
+		case 'l':
+			if (log_parse_level(optarg, &opts->log_level)) {
+				fprintf(stderr, "umdevd: unknown log level '%s' "
+					"(error, warning, info, debug)\n", optarg);
+				return -EINVAL;
+			}
+			break;
+		case OPT_ALLOW_OTHER:
+			opts->allow_other = true;
+			break;
+		case OPT_READY_FILE:
+			opts->ready_file = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 1;
+		case 'V':
+			printf("umdevd " UMDEV_VERSION "\n");
+			return 1;
+		default:
+			fprintf(stderr, "Try 'umdevd --help' for more information.\n");
+			return -EINVAL;
+		}
+	}
+	if (optind < argc)
+		opts->mountpoint = argv[optind++];
+	if (optind < argc) {
+		fprintf(stderr, "umdevd: unexpected argument '%s'\n"
+			"Try 'umdevd --help' for more information.\n", argv[optind]);
+		return -EINVAL;
+	}
+	return 0;
+}

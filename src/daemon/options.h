@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: MIT */
+/* umdevd's command line. */
+#ifndef UMDEVD_OPTIONS_H
+#define UMDEVD_OPTIONS_H
+
+#include <stdbool.h>
+
+#include "log.h"
+
+#define UMDEVD_DEFAULT_MOUNTPOINT "/run/umdev"
+#define UMDEVD_DEFAULT_JOURNAL "/var/lib/umdev/journal.json"
+
+struct options {
+	const char *mountpoint;
+	const char *config_path; /* NULL: the built-in default */
+	const char *journal_path; /* NULL: no journal (--no-journal) */
+	const char *ready_file;	  /* NULL: none */
+	bool foreground;
+	bool allow_other;
+	enum log_level log_level;
+};
+
+/*
+ * Parses argv. Return: 0 to run; 1 when --help or --version was answered
+ * (exit 0); -EINVAL after a usage error was printed (exit 2).
+ */
+int options_parse(int argc, char **argv, struct options *opts);
+
+#endif /* UMDEVD_OPTIONS_H */

@@ -1,0 +1,304 @@
+# SPDX-License-Identifier: MIT
+"""umdevd itself: command line, config errors, start and clean shutdown."""
+
+import json
+import os
+import re
+import signal
+import subprocess
+import time
+
+import pytest
+
+from conftest import UMDEVD, UUIDS, check_clean_exit, is_mounted
+
+
+def run(*args, **kw):
+    # Each test's daemon keeps no journal: the default one is shared.
+    return subprocess.run([UMDEVD, "--no-journal", *args], capture_output=True, text=True,
+                          timeout=120, **kw)
+
+
+def test_help_and_version():
+    r = run("--help")
+    assert r.returncode == 0
+    assert "--config" in r.stdout and "--foreground" in r.stdout and "--log-level" in r.stdout
+    assert re.search(r"^\s+testparent\s+\S", r.stdout, re.M)
+    r = run("--version")
+    assert r.returncode == 0 and r.stdout.startswith("umdevd ")
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--log-level", "loud"], "unknown log level 'loud'"),
+    (["--bogus"], "unrecognized option"),
+    (["a", "b"], "unexpected argument 'b'"),
+])
+def test_usage_errors(args, message):
+    r = run(*args)
+    assert r.returncode == 2
+    assert message in r.stderr
+
+
+BAD_CONFIGS = [
+    ("{", "unexpected end of file"),
+    ('{"parents": [}', ":1:14: "),
+    ('{"parents": []}\n{"x": 1}', ":2:1: text after the end"),
+    ("[]", "the top level must be an object"),
+    ('{"parent": []}', 'unknown key "parent"'),
+    ("{}", '"parents" must be given as an array'),
+    ('{"parents": {}}', '"parents" must be given as an array'),
+    ('{"parents": [1]}', "parents[0]: must be an object"),
+    ('{"parents": [{}]}', 'parents[0]: "module" must be given as a string'),
+    ('{"parents": [{"module": 3}]}', 'parents[0]: "module" must be given as a string'),
+    ('{"parents": [{"module": "nope"}]}', 'parents[0]: unknown module "nope"'),
+    ('{"parents": [{"module": "testparent", "nmae": "x"}]}', 'parents[0]: unknown key "nmae"'),
+    ('{"parents": [{"module": "testparent", "name": 1}]}', 'parents[0]: "name" must be a string'),
+    ('{"parents": [{"module": "testparent", "name": "a/b"}]}', 'parents[0]: bad parent name "a/b"'),
+    ('{"parents": [{"module": "testparent", "name": ".."}]}', 'parents[0]: bad parent name ".."'),
+    ('{"parents": [{"module": "testparent", "name": ""}]}', 'parents[0]: bad parent name ""'),
+    ('{"parents": [{"module": "testparent", "name": "' + "x" * 65 + '"}]}', "bad parent name"),
+    ('{"parents": [{"module": "testparent"}, {"module": "testparent"}]}',
+     'parents[1]: parent name "testparent" is already used by parents[0]'),
+    ('{"parents": [{"module": "testparent", "settings": []}]}',
+     'parents[0]: "settings" must be an object'),
+    ('{"parents": [{"module": "testparent", "settings": {"max_instances": [1]}}]}',
+     'parents[0]: settings: "max_instances" must be a string, an integer or a boolean'),
+    ('{"parents": [{"module": "testparent", "settings": {"max_instances": 1.5}}]}',
+     'settings: "max_instances" must be'),
+]
+
+
+@pytest.mark.parametrize("text,message", BAD_CONFIGS)
+def test_bad_config_is_refused_before_anything(tmp_path, text, message):
+    cfg = tmp_path / "bad.json"
+    cfg.write_text(text)
+    mnt = tmp_path / "mnt"
+    r = run("-f", "-c", str(cfg), str(mnt))
+    assert r.returncode == 1
+    assert f"{cfg}" in r.stderr and message in r.stderr, r.stderr
+    assert not is_mounted(str(mnt))
+
+
+@pytest.mark.parametrize("settings,message", [
+    ({"color": "red"}, 'unknown setting "color"'),
+    ({"max_instances": "many"}, 'setting max_instances: "many" is not a number'),
+])
+def test_settings_refused_by_the_module(tmp_path, settings, message):
+    cfg = tmp_path / "cfg.json"
+    cfg.write_text(json.dumps({"parents": [
+        {"module": "testparent", "name": "ok"},
+        {"module": "testparent", "name": "bad", "settings": settings}]}))
+    r = run("-f", "-c", str(cfg), str(tmp_path / "mnt"))
+    assert r.returncode == 1
+    assert message in r.stderr
+    assert 'parent "bad" (module testparent): Invalid argument' in r.stderr
+    # The parent registered before it was unregistered again: all or nothing.
+    assert 'unregistered parent "ok"' in r.stderr
+    assert not is_mounted(str(tmp_path / "mnt"))
+
+
+def test_missing_config_file(tmp_path):
+    r = run("-f", "-c", str(tmp_path / "none.json"), str(tmp_path / "mnt"))
+    assert r.returncode == 1
+    assert f"{tmp_path / 'none.json'}: No such file or directory" in r.stderr
+
+
+def test_default_config_loads_the_sample_parents(tmp_path):
+    """Without -c: mtty, mdpy and mbochs, each under its module's name."""
+    mnt = str(tmp_path / "mnt")
+    proc = subprocess.Popen([UMDEVD, "--no-journal", "-f", mnt], stderr=subprocess.PIPE,
+                            text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not is_mounted(mnt):
+            assert proc.poll() is None and time.monotonic() < deadline
+            time.sleep(0.02)
+        assert sorted(os.listdir(mnt + "/class/mdev_bus")) == ["mbochs", "mdpy", "mtty"]
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(120) == 0
+    assert not is_mounted(mnt)
+    log = proc.stderr.read()
+    assert re.findall(r'info: registered parent "(\w+)" \(module (\w+)\)', log) == [
+        ("mtty", "mtty"), ("mdpy", "mdpy"), ("mbochs", "mbochs")]
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_signal_stops_cleanly_in_reverse_order(start_daemon, sig):
+    d = start_daemon()
+    assert d.create("tp0", "testparent-a", UUIDS[0]) == 37
+    assert d.create("tp1", "testparent-b", UUIDS[1]) == 37
+    status = d.stop(sig)
+    check_clean_exit(d, status)
+    log = d.log()
+    registered = re.findall(r'info: registered parent "(\w+)"', log)
+    unregistered = re.findall(r'info: unregistered parent "(\w+)"', log)
+    assert registered == ["tp0", "tp1", "tpfail"]
+    assert unregistered == ["tpfail", "tp1", "tp0"]
+    # Unmounted first, then the parents went, each removing its devices.
+    assert log.index("stopping: unmounting") < log.index('unregistered parent "tpfail"')
+    assert f"device-removed: {UUIDS[0]}" in log and f"device-removed: {UUIDS[1]}" in log
+    assert log.rstrip().endswith("info: stopped")
+
+
+def wait_for_log(d, text, count=1):
+    deadline = time.monotonic() + 120
+    while d.log().count(text) < count:
+        assert d.proc.poll() is None, d.log()
+        assert time.monotonic() < deadline, d.log()
+        time.sleep(0.02)
+
+
+def test_reload_applies_the_difference(start_daemon):
+    """SIGHUP: unchanged parents keep their devices, dropped or changed ones
+    are unregistered with theirs (open files then answer as the kernel's do
+    after unregistration), new ones appear."""
+    import errno
+    d = start_daemon()
+    ua, ub, uc = UUIDS[0], UUIDS[1], UUIDS[2]
+    assert d.create("tp0", "testparent-a", ua) == 37
+    assert d.create("tp1", "testparent-b", ub) == 37
+    assert d.create("tpfail", "testparent-a", uc) == -errno.ENOSPC
+    fd_create = os.open(d.create_file("tp1", "testparent-a"), os.O_WRONLY)
+    # tpfail is registered again below, likely at the same address.
+    fd_restarted = os.open(d.create_file("tpfail", "testparent-b"), os.O_WRONLY)
+    fd_remove = os.open(os.path.join(d.device_dir(ub), "remove"), os.O_WRONLY)
+    fd_avail = os.open(os.path.join(d.type_dir("tp1", "testparent-a"), "available_instances"),
+                       os.O_RDONLY)
+    try:
+        d.config.write_text(json.dumps({"parents": [
+            {"module": "testparent", "name": "tp0", "settings": {"max_instances": "3"}},
+            {"module": "testparent", "name": "tpfail"},  # settings changed: restarted
+            {"module": "testparent", "name": "tp2"},
+        ]}))
+        d.proc.send_signal(signal.SIGHUP)
+        wait_for_log(d, "config reloaded: 3 parents")
+
+        assert sorted(os.listdir(d.path("class", "mdev_bus"))) == ["tp0", "tp2", "tpfail"]
+        assert d.devices() == [ua]  # tp1's device went with it
+        assert not os.path.exists(d.parent_dir("tp1"))
+        for fd, data in ((fd_create, uc), (fd_remove, "1"), (fd_restarted, UUIDS[3])):
+            with pytest.raises(OSError) as e:
+                os.write(fd, data.encode())
+            assert e.value.errno == errno.ENODEV
+        with pytest.raises(OSError) as e:
+            os.pread(fd_avail, 10, 0)
+        assert e.value.errno == errno.ENODEV
+        with pytest.raises(FileNotFoundError):
+            os.open(d.create_file("tp1", "testparent-a"), os.O_WRONLY)
+        # tpfail now probes fine, tp2 is new, tp0 kept its device and count.
+        assert d.create("tpfail", "testparent-a", uc) == 37
+        assert d.create("tp2", "testparent-b", ub) == 37
+        assert d.available("tp0", "testparent-a") == 2
+    finally:
+        for fd in (fd_create, fd_remove, fd_avail, fd_restarted):
+            os.close(fd)
+    log = d.log()
+    reload_log = log[log.index("reloading the config"):]
+    assert re.findall(r'info: (unregistered|registered) parent "(\w+)"', reload_log) == [
+        ("unregistered", "tpfail"), ("unregistered", "tp1"),
+        ("registered", "tpfail"), ("registered", "tp2")]
+
+
+def test_reload_with_a_bad_config_changes_nothing(start_daemon):
+    d = start_daemon()
+    assert d.create("tp1", "testparent-a", UUIDS[0]) == 37
+    before = d.snapshot()
+    d.config.write_text('{"parents": [{"module": "nope"}]}')
+    d.proc.send_signal(signal.SIGHUP)
+    wait_for_log(d, "config not reloaded")
+    assert 'parents[0]: unknown module "nope"' in d.log()
+    assert d.snapshot() == before
+    # And it still stops cleanly, with the parents it kept.
+    check_clean_exit(d, d.stop())
+    assert 'unregistered parent "tp1"' in d.log()
+
+
+def test_external_unmount_stops_the_daemon(start_daemon):
+    d = start_daemon()
+    subprocess.run(["fusermount3", "-u", d.mnt], check=True)
+    assert d.proc.wait(120) == 0
+    assert 'unregistered parent "tp0"' in d.log()
+
+
+def test_background_mode(tmp_path):
+    cfg = tmp_path / "cfg.json"
+    cfg.write_text(json.dumps({"parents": [{"module": "testparent", "name": "bg"}]}))
+    mnt = str(tmp_path / "mnt")
+    log = tmp_path / "log"
+    with open(log, "w") as err:
+        # Returns once the tree is served, with status 0.
+        r = subprocess.run([UMDEVD, "--no-journal", "-c", str(cfg), mnt], stderr=err,
+                           timeout=120)
+    assert r.returncode == 0
+    assert is_mounted(mnt)
+    assert os.listdir(mnt + "/class/mdev_bus") == ["bg"]
+    pid = int(re.search(r"umdevd\[(\d+)\]: info: serving", log.read_text()).group(1))
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + 120
+    while os.path.exists(f"/proc/{pid}") and "stopped" not in log.read_text():
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    assert not is_mounted(mnt)
+    assert log.read_text().rstrip().endswith("info: stopped")  # the log still reaches stderr
+
+
+def test_background_start_failure_is_reported(tmp_path):
+    cfg = tmp_path / "cfg.json"
+    cfg.write_text(json.dumps({"parents": [{"module": "testparent", "name": "x",
+                                            "settings": {"probe_errno": "no"}}]}))
+    r = run("-c", str(cfg), str(tmp_path / "mnt"))
+    assert r.returncode == 1
+    assert "probe_errno" in r.stderr
+
+
+def as_nobody(*cmd):
+    return subprocess.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                           "--", *cmd], capture_output=True, text=True)
+
+
+def test_other_users(start_daemon):
+    """Without --allow-other only the daemon's user gets in; with it, other
+    users get sysfs's permissions: they read, but cannot create or remove."""
+    import tempfile
+    import shutil
+    d = start_daemon()
+    assert as_nobody("ls", d.mnt).returncode != 0
+    check_clean_exit(d, d.stop())
+
+    base = tempfile.mkdtemp(prefix="umdev-allow-other-")
+    try:
+        os.chmod(base, 0o755)
+        d = start_daemon(extra_args=["--allow-other"], subdir="other", mnt=base + "/mnt")
+        tdir = d.type_dir("tp0", "testparent-a")
+        r = as_nobody("cat", tdir + "/available_instances")
+        assert r.returncode == 0 and r.stdout == "3\n"
+        r = as_nobody("sh", "-c", f"echo {UUIDS[0]} > {tdir}/create")
+        assert r.returncode != 0 and "Permission denied" in r.stderr
+        assert d.devices() == []
+        assert d.create("tp0", "testparent-a", UUIDS[0]) == 37  # root still can
+        r = as_nobody("sh", "-c", f"echo 1 > {d.device_dir(UUIDS[0])}/remove")
+        assert r.returncode != 0 and "Permission denied" in r.stderr
+        assert d.devices() == [UUIDS[0]]
+        check_clean_exit(d, d.stop())
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def test_log_level_error_is_quiet(start_daemon):
+    d = start_daemon(extra_args=["-l", "error"])  # the later -l wins
+    assert d.create("tp0", "testparent-a", UUIDS[0]) == 37
+    check_clean_exit(d, d.stop())
+    assert d.log() == ""
+
+
+def test_a_second_daemon_does_not_mount_over_a_live_one(tmp_path, start_daemon):
+    d = start_daemon()
+    d.create("tp0", "testparent-a", UUIDS[3])
+    r = subprocess.run([UMDEVD, "-f", "--no-journal", d.mnt],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 1
+    assert "something is mounted there already" in r.stderr
+    # The first one is untouched.
+    assert d.devices() == [UUIDS[3]]
+    assert is_mounted(d.mnt)

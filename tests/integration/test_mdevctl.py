@@ -1,0 +1,224 @@
+# SPDX-License-Identifier: MIT
+"""The real Debian mdevctl (1.2.0, unmodified) against umdevd's tree,
+through umdevd-exec; every result is checked against the tree itself."""
+
+import json
+import os
+import re
+import subprocess
+
+import pytest
+
+from conftest import UUIDS
+
+U1, U2, U3, U4 = UUIDS[10], UUIDS[11], UUIDS[12], UUIDS[13]
+TYPE_A, TYPE_B = "testparent-a", "testparent-b"
+
+
+def out(proc):
+    """mdevctl's output without the blank line it ends with."""
+    return proc.stdout.rstrip("\n")
+
+
+def mdevctl_version():
+    return subprocess.run(["dpkg-query", "-W", "-f", "${Version}", "mdevctl"],
+                          capture_output=True, text=True).stdout
+
+
+def test_it_is_debians_mdevctl_1_2_0():
+    assert os.path.realpath("/usr/bin/mdevctl") == "/usr/bin/mdevctl"
+    assert mdevctl_version().startswith("1.2.0")
+    r = subprocess.run(["dpkg", "--verify", "mdevctl"], capture_output=True, text=True)
+    assert r.returncode == 0 and "/usr/bin/mdevctl" not in r.stdout  # unmodified
+
+
+@pytest.fixture
+def etc(tmp_path):
+    """A persistent /etc/mdevctl.d for commands that define devices."""
+    path = tmp_path / "mdevctl.d"
+    path.mkdir()
+    return path
+
+
+def test_types(daemon):
+    text = out(daemon.exec("mdevctl", "types"))
+    expected = ""
+    for parent in ("tp0", "tp1", "tpfail"):
+        expected += f"{parent}\n"
+        avail = 3 if parent == "tp0" else 4
+        for t, name in ((TYPE_A, "Test type A"), (TYPE_B, "b")):
+            expected += (f"  {t}\n    Available instances: {avail}\n"
+                         f"    Device API: vfio-pci\n    Name: {name}\n"
+                         f"    Description: test device of type {t[-1]}\n")
+    assert text == expected.rstrip("\n")
+
+
+def test_types_dumpjson(daemon):
+    data = json.loads(daemon.exec("mdevctl", "types", "--dumpjson").stdout)
+    by_parent = {k: v for entry in data for k, v in entry.items()}
+    assert sorted(by_parent) == ["tp0", "tp1", "tpfail"]
+    for parent, types in by_parent.items():
+        flat = {k: v for t in types for k, v in t.items()}
+        assert sorted(flat) == [TYPE_A, TYPE_B]
+        for type_id, info in flat.items():
+            tdir = daemon.type_dir(parent, type_id)
+            assert info["available_instances"] == int(daemon.read(tdir + "/available_instances"))
+            assert info["device_api"] == "vfio-pci"
+            assert info["name"] == daemon.read(tdir + "/name").strip()
+            assert info["description"] == daemon.read(tdir + "/description").strip()
+
+
+def test_start_with_uuid_list_and_stop(daemon):
+    daemon.exec("mdevctl", "start", "-p", "tp0", "-t", TYPE_B, "-u", U1)
+    assert daemon.devices() == [U1]
+    assert os.path.realpath(daemon.device_dir(U1) + "/mdev_type").endswith("/" + TYPE_B)
+    assert out(daemon.exec("mdevctl", "list")) == f"{U1} tp0 {TYPE_B} manual"
+    listed = json.loads(daemon.exec("mdevctl", "list", "--dumpjson").stdout)
+    assert listed == [{"tp0": [{U1: {"mdev_type": TYPE_B, "start": "manual", "attrs": []}}]}]
+    assert daemon.available("tp0", TYPE_A) == 2
+
+    # Starting it again fails and changes nothing.
+    r = daemon.exec("mdevctl", "start", "-p", "tp0", "-t", TYPE_B, "-u", U1, check=False)
+    assert r.returncode != 0
+    assert daemon.devices() == [U1]
+
+    daemon.exec("mdevctl", "stop", "-u", U1)
+    assert daemon.devices() == []
+    assert out(daemon.exec("mdevctl", "list")) == ""
+    assert daemon.available("tp0", TYPE_A) == 3
+    r = daemon.exec("mdevctl", "stop", "-u", U1, check=False)
+    assert r.returncode != 0
+
+
+def test_start_without_uuid(daemon):
+    uuid = daemon.exec("mdevctl", "start", "-p", "tp1", "-t", TYPE_A).stdout.strip()
+    assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", uuid)
+    assert daemon.devices() == [uuid]
+    assert os.path.realpath(daemon.device_dir(uuid)) == f"{daemon.parent_dir('tp1')}/{uuid}"
+
+
+def test_start_with_attrs_from_jsonfile(daemon, tmp_path):
+    spec = tmp_path / "dev.json"
+    spec.write_text(json.dumps({"mdev_type": TYPE_A, "start": "manual",
+                                "attrs": [{"vendor/value": "from-json"},
+                                          {"vendor/reset": "1"}]}))
+    daemon.exec("mdevctl", "start", "-p", "tp0", "-u", U2, "--jsonfile", str(spec))
+    ddir = daemon.device_dir(U2)
+    assert daemon.read(ddir + "/vendor/value") == "from-json\n"
+    assert daemon.read(ddir + "/vendor/info") == f"{U2} resets=1\n"
+
+
+def test_failing_attr_removes_the_device(daemon, tmp_path):
+    spec = tmp_path / "bad.json"
+    spec.write_text(json.dumps({"mdev_type": TYPE_A, "start": "manual",
+                                "attrs": [{"vendor/value": "x" * 65}]}))
+    r = daemon.exec("mdevctl", "start", "-p", "tp0", "-u", U2, "--jsonfile", str(spec),
+                    check=False)
+    assert r.returncode != 0
+    assert daemon.devices() == []
+    assert daemon.available("tp0", TYPE_A) == 3
+
+
+def test_start_refused_by_the_tree(daemon):
+    before = daemon.snapshot()
+    # The probe fails (ENOSPC).
+    r = daemon.exec("mdevctl", "start", "-p", "tpfail", "-t", TYPE_A, "-u", U1, check=False)
+    assert r.returncode != 0
+    # Unknown parent and type.
+    assert daemon.exec("mdevctl", "start", "-p", "nope", "-t", TYPE_A, "-u", U1,
+                       check=False).returncode != 0
+    assert daemon.exec("mdevctl", "start", "-p", "tp0", "-t", "mtty-1", "-u", U1,
+                       check=False).returncode != 0
+    assert daemon.snapshot() == before
+    # No instances left.
+    for u in (U1, U2, U3):
+        daemon.exec("mdevctl", "start", "-p", "tp0", "-t", TYPE_A, "-u", u)
+    r = daemon.exec("mdevctl", "start", "-p", "tp0", "-t", TYPE_A, "-u", U4, check=False)
+    assert r.returncode != 0
+    assert daemon.devices() == sorted([U1, U2, U3])
+
+
+def test_define_modify_list_undefine(daemon, etc):
+    daemon.exec("mdevctl", "define", "-p", "tp0", "-t", TYPE_A, "-u", U1, etc=etc)
+    saved = json.loads((etc / "tp0" / U1).read_text())
+    assert saved == {"mdev_type": TYPE_A, "start": "manual", "attrs": []}
+    assert out(daemon.exec("mdevctl", "list", "-d", etc=etc)) == f"{U1} tp0 {TYPE_A} manual"
+
+    daemon.exec("mdevctl", "modify", "-u", U1, "--auto", etc=etc)
+    daemon.exec("mdevctl", "modify", "-u", U1, "--addattr=vendor/value", "--value=defined",
+                etc=etc)
+    daemon.exec("mdevctl", "modify", "-u", U1, "--type", TYPE_B, etc=etc)
+    saved = json.loads((etc / "tp0" / U1).read_text())
+    assert saved == {"mdev_type": TYPE_B, "start": "auto",
+                     "attrs": [{"vendor/value": "defined"}]}
+    listed = json.loads(daemon.exec("mdevctl", "list", "-d", "--dumpjson", etc=etc).stdout)
+    assert listed == [{"tp0": [{U1: saved}]}]
+
+    # Defining is not starting.
+    assert daemon.devices() == []
+    daemon.exec("mdevctl", "start", "-u", U1, etc=etc)
+    assert daemon.devices() == [U1]
+    assert daemon.read(daemon.device_dir(U1) + "/vendor/value") == "defined\n"
+    assert os.path.realpath(daemon.device_dir(U1) + "/mdev_type").endswith("/" + TYPE_B)
+    assert out(daemon.exec("mdevctl", "list", etc=etc)) == f"{U1} tp0 {TYPE_B} auto (defined)"
+    daemon.exec("mdevctl", "stop", "-u", U1, etc=etc)
+
+    daemon.exec("mdevctl", "undefine", "-u", U1, etc=etc)
+    assert not (etc / "tp0" / U1).exists()
+    assert out(daemon.exec("mdevctl", "list", "-d", etc=etc)) == ""
+
+
+def test_define_a_running_device(daemon, etc):
+    daemon.exec("mdevctl", "start", "-p", "tp1", "-t", TYPE_B, "-u", U2, etc=etc)
+    daemon.exec("mdevctl", "define", "-u", U2, etc=etc)
+    saved = json.loads((etc / "tp1" / U2).read_text())
+    assert saved["mdev_type"] == TYPE_B
+
+
+def test_start_parent_mdevs_starts_auto_devices(daemon, etc):
+    daemon.exec("mdevctl", "define", "-p", "tp0", "-t", TYPE_A, "-u", U1, "--auto", etc=etc)
+    daemon.exec("mdevctl", "define", "-p", "tp0", "-t", TYPE_B, "-u", U2, "--auto", etc=etc)
+    daemon.exec("mdevctl", "modify", "-u", U2, "--addattr=vendor/value", "--value=auto2",
+                etc=etc)
+    daemon.exec("mdevctl", "define", "-p", "tp0", "-t", TYPE_A, "-u", U3, etc=etc)  # manual
+    daemon.exec("mdevctl", "define", "-p", "tp1", "-t", TYPE_A, "-u", U4, "--auto", etc=etc)
+    daemon.exec("mdevctl", "start-parent-mdevs", "tp0", etc=etc)
+    assert daemon.devices() == sorted([U1, U2])
+    assert daemon.read(daemon.device_dir(U2) + "/vendor/value") == "auto2\n"
+    lines = out(daemon.exec("mdevctl", "list", etc=etc)).splitlines()
+    assert sorted(lines) == sorted([f"{U1} tp0 {TYPE_A} auto (defined)",
+                                  f"{U2} tp0 {TYPE_B} auto (defined)"])
+
+
+def test_scratch_etc_is_private(daemon):
+    import glob
+    scratch_before = set(glob.glob("/tmp/umdevd-exec.*"))
+    with open("/proc/self/mountinfo") as f:
+        mounts_before = f.read()
+    daemon.exec("mdevctl", "define", "-p", "tp0", "-t", TYPE_A, "-u", U1)
+    # Nothing is left outside the namespace: no mounts, no scratch directory.
+    with open("/proc/self/mountinfo") as f:
+        assert f.read() == mounts_before
+    assert set(glob.glob("/tmp/umdevd-exec.*")) == scratch_before
+    # A new scratch directory next time: nothing is defined any more.
+    assert out(daemon.exec("mdevctl", "list", "-d")) == ""
+    assert not os.path.exists(f"/etc/mdevctl.d/tp0/{U1}")
+
+
+def test_umdevd_exec_paths_and_errors(daemon, tmp_path):
+    # Inside: the standard paths are the tree; the command's status comes back.
+    r = daemon.exec("sh", "-c", "readlink /sys/class/mdev_bus/tp0; ls /sys/bus/mdev/devices;"
+                    " ls /etc/mdevctl.d/scripts.d; exit 7", check=False)
+    assert r.returncode == 7
+    assert r.stdout.split() == ["../../devices/umdev/tp0", "callouts", "notifiers"]
+    daemon.create("tp0", TYPE_A, U1)
+    r = daemon.exec("cat", f"/sys/bus/mdev/devices/{U1}/vendor/info")
+    assert r.stdout == f"{U1} resets=0\n"
+    # A chosen directory gets its scripts.d and is kept.
+    etc = tmp_path / "chosen"
+    daemon.exec("true", etc=etc)
+    assert (etc / "scripts.d" / "callouts").is_dir() and (etc / "scripts.d" / "notifiers").is_dir()
+    # No tree there: a clear error and status 125.
+    r = subprocess.run([os.environ.get("UMDEVD_EXEC", "umdevd-exec"), "-m", str(tmp_path),
+                        "--", "true"], capture_output=True, text=True)
+    assert r.returncode == 125 and "no umdev tree at" in r.stderr

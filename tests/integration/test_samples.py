@@ -1,0 +1,42 @@
+# SPDX-License-Identifier: MIT
+"""The sample parents (mtty, mdpy, mbochs) as the kernel's samples show
+them, through the real mdevctl."""
+
+import os
+
+from conftest import UUIDS
+
+SAMPLES = [{"module": m, "name": m} for m in ("mtty", "mdpy", "mbochs")]
+
+
+def test_types_as_the_kernel_samples(start_daemon):
+    d = start_daemon(parents=SAMPLES)
+    types = {p: sorted(os.listdir(d.parent_dir(p) + "/mdev_supported_types"))
+             for p in ("mtty", "mdpy", "mbochs")}
+    assert types == {"mtty": ["mtty-1", "mtty-2"],
+                     "mdpy": ["mdpy-hd", "mdpy-vga", "mdpy-xga"],
+                     "mbochs": ["mbochs-large", "mbochs-medium", "mbochs-small"]}
+    assert d.available("mtty", "mtty-1") == 24 and d.available("mtty", "mtty-2") == 12
+    assert d.read(d.type_dir("mtty", "mtty-2") + "/name") == "Dual port serial\n"
+    assert not os.path.exists(d.type_dir("mtty", "mtty-1") + "/description")
+    assert d.read(d.type_dir("mdpy", "mdpy-xga") + "/description") == \
+        "virtual display, 1024x768 framebuffer\n"
+    assert d.read(d.type_dir("mbochs", "mbochs-medium") + "/description") == \
+        "virtual display, 16 MB video memory\n"
+
+
+def test_mdevctl_with_the_samples(start_daemon):
+    d = start_daemon(parents=SAMPLES)
+    u1, u2 = UUIDS[40], UUIDS[41]
+    d.exec("mdevctl", "start", "-p", "mtty", "-t", "mtty-2", "-u", u1)
+    d.exec("mdevctl", "start", "-p", "mbochs", "-t", "mbochs-medium", "-u", u2)
+    assert d.available("mtty", "mtty-1") == 22 and d.available("mtty", "mtty-2") == 11
+    assert d.read(d.device_dir(u1) + "/vendor/sample_mdev_dev") == f"This is MDEV {u1}\n"
+    assert d.read(d.device_dir(u1) + "/uevent") == "DRIVER=mtty\n"
+    assert d.read(d.device_dir(u2) + "/vendor/memory") == "16 MB\n"
+    listed = sorted(d.exec("mdevctl", "list").stdout.split("\n"))
+    assert f"{u1} mtty mtty-2 manual" in listed and f"{u2} mbochs mbochs-medium manual" in listed
+    d.exec("mdevctl", "stop", "-u", u1)
+    d.exec("mdevctl", "stop", "-u", u2)
+    assert d.devices() == []
+    assert d.available("mtty", "mtty-1") == 24
