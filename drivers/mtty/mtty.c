@@ -17,6 +17,7 @@
 #include <umdev/module.h>
 
 #include "../settings.h"
+#include "mtty_pci.h"
 
 #define MTTY_NAME "mtty"
 #define MTTY_DEFAULT_PORTS 24 /* the kernel sample's MAX_MTTYS */
@@ -40,6 +41,7 @@ struct mtty_parent {
 /* State of each mediated card. */
 struct mtty_state {
 	unsigned int nr_ports; /* given back at remove */
+	struct mtty_model *model; /* what a VM sees: mtty_pci.c */
 };
 
 static const struct mtty_type mtty_types[MTTY_NR_TYPES] = {
@@ -62,6 +64,7 @@ static int mtty_probe(struct umdev_device *mdev)
 	struct mtty_parent *mtty = to_mtty_parent(umdev_device_parent(mdev));
 	struct mtty_type *type = to_mtty_type(umdev_device_type(mdev));
 	struct mtty_state *state;
+	int ret = -ENOMEM;
 
 	pthread_mutex_lock(&mtty->lock);
 	if (mtty->avail_ports < type->nr_ports) {
@@ -76,20 +79,21 @@ static int mtty_probe(struct umdev_device *mdev)
 		goto err_ports;
 	state->nr_ports = type->nr_ports;
 
-	/*
-	 * The device model (PCI config space, the UART registers, interrupts:
-	 * what a VM sees) is built from @state here and attached with
-	 * umdev_device_set_vfio(); its failure unwinds like the one above.
-	 */
+	/* The device model: PCI config space, the UARTs, interrupts, a pty per port. */
+	ret = mtty_model_create(mdev, type->nr_ports, &state->model);
+	if (ret)
+		goto err_state;
 
 	umdev_set_drvdata(mdev, state);
 	return 0;
 
+err_state:
+	free(state);
 err_ports:
 	pthread_mutex_lock(&mtty->lock);
 	mtty->avail_ports += type->nr_ports;
 	pthread_mutex_unlock(&mtty->lock);
-	return -ENOMEM;
+	return ret;
 }
 
 static void mtty_remove(struct umdev_device *mdev)
@@ -98,6 +102,7 @@ static void mtty_remove(struct umdev_device *mdev)
 	struct mtty_state *state = umdev_get_drvdata(mdev);
 
 	/* The device model is detached and freed here, before its ports go. */
+	mtty_model_destroy(state->model);
 
 	pthread_mutex_lock(&mtty->lock);
 	mtty->avail_ports += state->nr_ports;

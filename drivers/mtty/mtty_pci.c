@@ -45,7 +45,7 @@ struct mtty_model {
 	struct umdev_vfio_irq irqs[VFIO_USER_PCI_NUM_IRQS];
 	struct umdev_pci_config cfg;
 	unsigned int nr_ports;
-	struct mtty_port ports[MTTY_MAX_PORTS];
+	struct mtty_port ports[MTTY_MODEL_MAX_PORTS];
 
 	pthread_mutex_t lock; /* ports, config space, line */
 	bool line;	      /* the interrupt request as last signalled */
@@ -196,7 +196,7 @@ static void *io_main(void *arg)
 	struct mtty_model *m = arg;
 
 	for (;;) {
-		struct pollfd pfd[1 + MTTY_MAX_PORTS];
+		struct pollfd pfd[1 + MTTY_MODEL_MAX_PORTS];
 		uint8_t buf[UART_FIFO_SIZE];
 
 		pthread_mutex_lock(&m->lock);
@@ -323,7 +323,7 @@ int mtty_model_create(struct umdev_device *mdev, unsigned int nr_ports, struct m
 	unsigned int opened = 0;
 	int ret;
 
-	if (nr_ports < 1 || nr_ports > MTTY_MAX_PORTS)
+	if (nr_ports < 1 || nr_ports > MTTY_MODEL_MAX_PORTS)
 		return -EINVAL;
 	m = calloc(1, sizeof(*m));
 	if (!m)

@@ -15,7 +15,7 @@
 
 #include <umdev/mdev.h>
 
-#define MTTY_MAX_PORTS 2
+#define MTTY_MODEL_MAX_PORTS 2
 
 struct mtty_model;
 
