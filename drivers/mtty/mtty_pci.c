@@ -13,6 +13,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -321,6 +322,7 @@ int mtty_model_create(struct umdev_device *mdev, unsigned int nr_ports, struct m
 {
 	struct mtty_model *m;
 	unsigned int opened = 0;
+	sigset_t all, old_mask;
 	int ret;
 
 	if (nr_ports < 1 || nr_ports > MTTY_MODEL_MAX_PORTS)
@@ -351,7 +353,11 @@ int mtty_model_create(struct umdev_device *mdev, unsigned int nr_ports, struct m
 		ret = -errno;
 		goto err_vfio;
 	}
+	/* with every signal blocked: the daemon takes SIGTERM in its own thread */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old_mask);
 	ret = -pthread_create(&m->io_thread, NULL, io_main, m);
+	pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
 	if (ret)
 		goto err_wake;
 	umdev_device_set_vfio(mdev, &m->vdev);

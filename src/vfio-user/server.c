@@ -8,6 +8,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -410,6 +411,23 @@ static int listen_on(const char *path)
 	return fd;
 }
 
+/*
+ * Starts a thread with every signal blocked: a library thread must never
+ * take the process's SIGTERM or SIGHUP, which the daemon waits for in its
+ * own thread (a signal's default action there would end the daemon).
+ */
+static int start_thread(pthread_t *thread, void *(*fn)(void *), void *arg)
+{
+	sigset_t all, old;
+	int ret;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	ret = -pthread_create(thread, NULL, fn, arg);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return ret;
+}
+
 int vfu_server_start(struct vfu_server *srv)
 {
 	int ret;
@@ -422,7 +440,7 @@ int vfu_server_start(struct vfu_server *srv)
 		ret = -errno;
 		goto err_listen;
 	}
-	ret = -pthread_create(&srv->thread, NULL, server_main, srv);
+	ret = start_thread(&srv->thread, server_main, srv);
 	if (ret)
 		goto err_stop;
 	vfu_log("%s: listening on %s", srv->name, srv->path);
