@@ -133,8 +133,56 @@ static const struct umdev_attribute mtty_attr_sample_mdev_dev = {
 	.show = sample_mdev_dev_show,
 };
 
+/*
+ * Beyond the kernel sample: where a person talks to the guest's serial
+ * ports (one host pty per port, one per line), and the sample's loopback
+ * as a per-device switch ("1" loops each port's output back as its input).
+ */
+static ssize_t ptys_show(struct umdev_device *mdev, char *buf)
+{
+	struct mtty_state *state = umdev_get_drvdata(mdev);
+	size_t len = 0;
+
+	for (unsigned int i = 0; i < mtty_model_nr_ports(state->model); i++)
+		len += (size_t)snprintf(buf + len, UMDEV_ATTR_BUF_SIZE - len, "%s\n",
+					mtty_model_pty(state->model, i));
+	return (ssize_t)len;
+}
+
+static ssize_t loopback_show(struct umdev_device *mdev, char *buf)
+{
+	struct mtty_state *state = umdev_get_drvdata(mdev);
+
+	return snprintf(buf, UMDEV_ATTR_BUF_SIZE, "%d\n", mtty_model_loopback(state->model));
+}
+
+static ssize_t loopback_store(struct umdev_device *mdev, const char *buf, size_t count)
+{
+	struct mtty_state *state = umdev_get_drvdata(mdev);
+
+	if ((count != 1 && !(count == 2 && buf[1] == '\n')) || (buf[0] != '0' && buf[0] != '1'))
+		return -EINVAL;
+	mtty_model_set_loopback(state->model, buf[0] == '1');
+	return (ssize_t)count;
+}
+
+static const struct umdev_attribute mtty_attr_ptys = {
+	.group = "vendor",
+	.name = "ptys",
+	.show = ptys_show,
+};
+
+static const struct umdev_attribute mtty_attr_loopback = {
+	.group = "vendor",
+	.name = "loopback",
+	.show = loopback_show,
+	.store = loopback_store,
+};
+
 static const struct umdev_attribute *const mtty_dev_attrs[] = {
 	&mtty_attr_sample_mdev_dev,
+	&mtty_attr_ptys,
+	&mtty_attr_loopback,
 	NULL,
 };
 

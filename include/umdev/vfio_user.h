@@ -22,7 +22,9 @@ extern "C" {
 
 /*
  * Start serving devices. Call it before parents register: devices bound
- * earlier are not served. Returns 0, -EBUSY if already started, -ENOTDIR
+ * earlier are not served. Returns 0, -EBUSY if already started,
+ * -ENAMETOOLONG if a socket path in @socket_dir would not fit in a socket
+ * address (108 bytes: the directory may have at most 65), -ENOTDIR
  * if @socket_dir is something else, or the errno of creating it (an
  * existing directory is used as is, with a warning if others may enter).
  */

@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 #include <sys/wait.h>
 
 #include <umdev/journal.h>
+#include <umdev/vfio_user.h>
 
 #include "config.h"
 #include "daemonize.h"
@@ -228,6 +230,17 @@ int main(int argc, char **argv)
 	log_set_level(d.opts.log_level);
 	/* A peer that goes away (a client socket of a driver) must not kill us. */
 	signal(SIGPIPE, SIG_IGN);
+	/*
+	 * Stop signals wait until the tree is served, where one thread takes
+	 * them: a SIGTERM during start-up (restoring the journal) is not lost,
+	 * and no thread a driver or frontend starts can be killed by it.
+	 */
+	sigset_t stop_signals;
+	sigemptyset(&stop_signals);
+	sigaddset(&stop_signals, SIGINT);
+	sigaddset(&stop_signals, SIGTERM);
+	sigaddset(&stop_signals, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &stop_signals, NULL);
 
 	ret = load_config(&d.opts, &d.config);
 	if (ret)
@@ -246,9 +259,18 @@ int main(int argc, char **argv)
 	ret = event_log_start();
 	if (ret)
 		goto out_ready;
+	/* Before the parents: a device bound earlier would not be served. */
+	if (d.opts.socket_dir) {
+		ret = umdev_vfio_user_start(d.opts.socket_dir);
+		if (ret) {
+			log_error("vfio-user sockets in %s: %s", d.opts.socket_dir, strerror(-ret));
+			goto out_events;
+		}
+		log_info("serving devices over vfio-user in %s", d.opts.socket_dir);
+	}
 	ret = parents_load(&d.config, &d.parents);
 	if (ret)
-		goto out_events;
+		goto out_vfio_user;
 	ret = journal_start(&d);
 	if (ret)
 		goto out_parents;
@@ -259,6 +281,9 @@ int main(int argc, char **argv)
 	journal_stop(&d);
 out_parents:
 	parents_unload(&d.parents);
+out_vfio_user:
+	if (d.opts.socket_dir)
+		umdev_vfio_user_stop();
 out_events:
 	event_log_stop();
 out_ready:

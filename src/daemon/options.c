@@ -26,6 +26,9 @@ static void usage(FILE *out)
 		"  -l, --log-level=LEVEL  error, warning, info (default) or debug\n"
 		"      --allow-other      let other users use the tree (FUSE allow_other)\n"
 		"      --ready-file=FILE  write the daemon's pid to FILE once the tree is ready\n"
+		"  -s, --socket-dir=DIR   serve each device over vfio-user at DIR/<uuid>.sock\n"
+		"                         (default " UMDEVD_DEFAULT_SOCKET_DIR ")\n"
+		"      --no-vfio-user     serve no device to VMs (the sysfs tree only)\n"
 		"  -h, --help             show this help and exit\n"
 		"  -V, --version          show the version and exit\n"
 		"\n"
@@ -36,7 +39,7 @@ static void usage(FILE *out)
 
 int options_parse(int argc, char **argv, struct options *opts)
 {
-	enum { OPT_ALLOW_OTHER = 256, OPT_NO_JOURNAL, OPT_READY_FILE };
+	enum { OPT_ALLOW_OTHER = 256, OPT_NO_JOURNAL, OPT_READY_FILE, OPT_NO_VFIO_USER };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "foreground", no_argument, NULL, 'f' },
@@ -45,6 +48,8 @@ int options_parse(int argc, char **argv, struct options *opts)
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "allow-other", no_argument, NULL, OPT_ALLOW_OTHER },
 		{ "ready-file", required_argument, NULL, OPT_READY_FILE },
+		{ "socket-dir", required_argument, NULL, 's' },
+		{ "no-vfio-user", no_argument, NULL, OPT_NO_VFIO_USER },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -54,9 +59,10 @@ int options_parse(int argc, char **argv, struct options *opts)
 	*opts = (struct options){
 		.mountpoint = UMDEVD_DEFAULT_MOUNTPOINT,
 		.journal_path = UMDEVD_DEFAULT_JOURNAL,
+		.socket_dir = UMDEVD_DEFAULT_SOCKET_DIR,
 		.log_level = LOGL_INFO,
 	};
-	while ((opt = getopt_long(argc, argv, "c:fj:l:hV", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "c:fj:l:s:hV", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
 			opts->config_path = optarg;
@@ -82,6 +88,12 @@ int options_parse(int argc, char **argv, struct options *opts)
 			break;
 		case OPT_READY_FILE:
 			opts->ready_file = optarg;
+			break;
+		case 's':
+			opts->socket_dir = optarg;
+			break;
+		case OPT_NO_VFIO_USER:
+			opts->socket_dir = NULL;
 			break;
 		case 'h':
 			usage(stdout);

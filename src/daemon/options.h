@@ -9,12 +9,14 @@
 
 #define UMDEVD_DEFAULT_MOUNTPOINT "/run/umdev"
 #define UMDEVD_DEFAULT_JOURNAL "/var/lib/umdev/journal.json"
+#define UMDEVD_DEFAULT_SOCKET_DIR "/run/umdev-vfio"
 
 struct options {
 	const char *mountpoint;
 	const char *config_path; /* NULL: the built-in default */
 	const char *journal_path; /* NULL: no journal (--no-journal) */
 	const char *ready_file;	  /* NULL: none */
+	const char *socket_dir;	  /* NULL: no vfio-user sockets (--no-vfio-user) */
 	bool foreground;
 	bool allow_other;
 	enum log_level log_level;

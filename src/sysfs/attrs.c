@@ -9,6 +9,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include <umdev/vfio_user.h>
+
 #include "tree.h"
 
 static ssize_t show_line(char *buf, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -51,6 +53,17 @@ static ssize_t show_uevent(const struct sysfs_node *file, char *buf)
 	return show_line(buf, "DRIVER=%s\n", umdev_device_parent(file->mdev)->driver->name);
 }
 
+/* The socket a VMM (QEMU's vfio-user-pci) connects to, one line. */
+static ssize_t show_vfio_socket(const struct sysfs_node *file, char *buf)
+{
+	int len = umdev_vfio_user_socket_path(file->mdev, buf, UMDEV_ATTR_BUF_SIZE - 1);
+
+	if (len < 0)
+		return len;
+	buf[len] = '\n';
+	return len + 1;
+}
+
 ssize_t sysfs_show(const struct sysfs_node *file, char *buf)
 {
 	switch (file->kind) {
@@ -58,6 +71,8 @@ ssize_t sysfs_show(const struct sysfs_node *file, char *buf)
 		return show_type_attr(file, buf);
 	case SYSFS_FILE_UEVENT:
 		return show_uevent(file, buf);
+	case SYSFS_FILE_VFIO_SOCKET:
+		return show_vfio_socket(file, buf);
 	case SYSFS_FILE_DEV_ATTR:
 		return umdev_device_attr_show(file->mdev, file->attr, buf);
 	case SYSFS_FILE_REMOVE:
@@ -79,6 +94,7 @@ ssize_t sysfs_store(const struct sysfs_node *file, const char *buf, size_t count
 	case SYSFS_FILE_DEV_ATTR:
 		return umdev_device_attr_store(file->mdev, file->attr, buf, count);
 	case SYSFS_FILE_UEVENT:
+	case SYSFS_FILE_VFIO_SOCKET:
 		return -EACCES;
 	default:
 		return -EISDIR;

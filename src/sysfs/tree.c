@@ -13,7 +13,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <umdev/vfio_user.h>
+
 #include "tree.h"
+
+/* Whether the vfio-user frontend serves the device (it has a socket). */
+static bool served(struct umdev_device *mdev)
+{
+	char path[1];
+
+	return umdev_vfio_user_socket_path(mdev, path, sizeof(path)) != -ENODEV;
+}
 
 static const char *const type_attr_names[NR_TYPE_ATTRS] = {
 	[TYPE_ATTR_CREATE] = "create",
@@ -182,6 +192,8 @@ static int lookup(const struct sysfs_node *dir, const char *name, struct sysfs_n
 			child->kind = SYSFS_FILE_REMOVE;
 		else if (!strcmp(name, "uevent"))
 			child->kind = SYSFS_FILE_UEVENT;
+		else if (!strcmp(name, VFIO_SOCKET_FILE) && served(dir->mdev))
+			child->kind = SYSFS_FILE_VFIO_SOCKET;
 		else if (bound && !strcmp(name, "mdev_type"))
 			child->kind = SYSFS_LINK_MDEV_TYPE;
 		else if (bound && (child->attr = umdev_device_find_attr(dir->mdev, NULL, name)))
@@ -275,6 +287,7 @@ mode_t sysfs_node_mode(const struct sysfs_node *node)
 	case SYSFS_FILE_REMOVE:
 		return S_IFREG | 0200;
 	case SYSFS_FILE_UEVENT:
+	case SYSFS_FILE_VFIO_SOCKET:
 		return S_IFREG | 0444;
 	case SYSFS_FILE_DEV_ATTR:
 		return S_IFREG | umdev_attr_mode(node->attr);
@@ -323,6 +336,8 @@ static int list_mdev(const struct sysfs_node *dir, sysfs_fill_fn fill, void *ctx
 	ret = fill(ctx, "remove");
 	if (!ret)
 		ret = fill(ctx, "uevent");
+	if (!ret && served(dir->mdev))
+		ret = fill(ctx, VFIO_SOCKET_FILE);
 	if (ret || !umdev_device_is_bound(dir->mdev))
 		return ret;
 	ret = fill(ctx, "mdev_type");

@@ -13,7 +13,7 @@
  *           create device_api name available_instances [description]
  *           devices/<uuid>                 -> ../../../<uuid>
  *       <uuid>/
- *           remove uevent
+ *           remove uevent [vfio-user-socket]
  *           mdev_type                      -> ../mdev_supported_types/<type-id>
  *           <driver attribute>, <group>/<driver attribute>
  */
@@ -25,6 +25,9 @@
 
 /* The directory all parent directories live in, below the mount point. */
 #define SYSFS_PARENTS_DIR "devices/umdev"
+
+/* Where a VM monitor finds the device: the vfio-user socket's path. */
+#define VFIO_SOCKET_FILE "vfio-user-socket"
 
 enum sysfs_kind {
 	SYSFS_DIR_ROOT,
@@ -46,6 +49,7 @@ enum sysfs_kind {
 	SYSFS_DIR_MDEV,		/* <parent>/<uuid> */
 	SYSFS_FILE_REMOVE,	/* <uuid>/remove */
 	SYSFS_FILE_UEVENT,	/* <uuid>/uevent */
+	SYSFS_FILE_VFIO_SOCKET,	/* <uuid>/vfio-user-socket, while served */
 	SYSFS_LINK_MDEV_TYPE,	/* <uuid>/mdev_type */
 	SYSFS_DIR_GROUP,	/* <uuid>/<group> */
 	SYSFS_FILE_DEV_ATTR,	/* <uuid>/[<group>/]<attribute> */

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 
 #include <umdev/bus.h>
 #include <umdev/vfio_user.h>
@@ -118,7 +119,11 @@ int umdev_vfio_user_start(const char *dir)
 	int handle;
 
 	struct stat st;
+	struct sockaddr_un addr;
 
+	/* "<dir>/<uuid>.sock" must fit a socket address, or no device is served. */
+	if (strlen(dir) + 1 + UMDEV_UUID_STRING_LEN + strlen(".sock") >= sizeof(addr.sun_path))
+		return -ENAMETOOLONG;
 	if (mkdir(dir, 0700) && errno != EEXIST)
 		return -errno;
 	if (stat(dir, &st))

@@ -11,6 +11,7 @@ import json
 import os
 import signal
 import subprocess
+import tempfile
 import time
 
 import pytest
@@ -32,6 +33,12 @@ DEFAULT_PARENTS = [
 ]
 
 
+def short_socket_dir():
+    """A vfio-user socket directory short enough for sun_path (108 bytes);
+    pytest's temporary paths are too long."""
+    return tempfile.mkdtemp(prefix="umdev-", dir="/tmp") + "/s"
+
+
 def is_mounted(path):
     with open("/proc/self/mountinfo") as f:
         return any(line.split()[4] == path for line in f)
@@ -50,6 +57,7 @@ class Daemon:
         self.journal = tmp_path / "journal.json"
         self.proc = subprocess.Popen(
             [UMDEVD, "-f", "-l", "debug", "-c", str(self.config), "-j", str(self.journal),
+             "-s", short_socket_dir(),
              *extra_args, self.mnt],
             stdout=self.log_file, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + START_DEADLINE

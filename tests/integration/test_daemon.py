@@ -15,7 +15,7 @@ from conftest import UMDEVD, UUIDS, check_clean_exit, is_mounted
 
 def run(*args, **kw):
     # Each test's daemon keeps no journal: the default one is shared.
-    return subprocess.run([UMDEVD, "--no-journal", *args], capture_output=True, text=True,
+    return subprocess.run([UMDEVD, "--no-journal", "--no-vfio-user", *args], capture_output=True, text=True,
                           timeout=120, **kw)
 
 
@@ -106,7 +106,7 @@ def test_missing_config_file(tmp_path):
 def test_default_config_loads_the_sample_parents(tmp_path):
     """Without -c: mtty, mdpy and mbochs, each under its module's name."""
     mnt = str(tmp_path / "mnt")
-    proc = subprocess.Popen([UMDEVD, "--no-journal", "-f", mnt], stderr=subprocess.PIPE,
+    proc = subprocess.Popen([UMDEVD, "--no-journal", "--no-vfio-user", "-f", mnt], stderr=subprocess.PIPE,
                             text=True)
     try:
         deadline = time.monotonic() + 60
@@ -228,7 +228,7 @@ def test_background_mode(tmp_path):
     log = tmp_path / "log"
     with open(log, "w") as err:
         # Returns once the tree is served, with status 0.
-        r = subprocess.run([UMDEVD, "--no-journal", "-c", str(cfg), mnt], stderr=err,
+        r = subprocess.run([UMDEVD, "--no-journal", "--no-vfio-user", "-c", str(cfg), mnt], stderr=err,
                            timeout=120)
     assert r.returncode == 0
     assert is_mounted(mnt)
@@ -295,7 +295,7 @@ def test_log_level_error_is_quiet(start_daemon):
 def test_a_second_daemon_does_not_mount_over_a_live_one(tmp_path, start_daemon):
     d = start_daemon()
     d.create("tp0", "testparent-a", UUIDS[3])
-    r = subprocess.run([UMDEVD, "-f", "--no-journal", d.mnt],
+    r = subprocess.run([UMDEVD, "-f", "--no-journal", "--no-vfio-user", d.mnt],
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 1
     assert "something is mounted there already" in r.stderr

@@ -327,11 +327,24 @@ static void test_mtty_vendor_attr(void **state)
 	snprintf(expected, sizeof(expected), "This is MDEV %s\n", name);
 	assert_attr(0xabcdef, "vendor", "sample_mdev_dev", expected);
 
-	/* The attribute is in the vendor group only, and the only one. */
+	/* The sample's attribute is in the vendor group only. */
 	mdev = get_dev(0xabcdef);
 	assert_null(umdev_device_find_attr(mdev, NULL, "sample_mdev_dev"));
-	assert_non_null(umdev_device_attrs(mdev)[0]);
-	assert_null(umdev_device_attrs(mdev)[1]);
+
+	/* Beyond the sample: the host pty of each port, and loopback. */
+	char buf[UMDEV_ATTR_BUF_SIZE];
+	read_attr(0xabcdef, "vendor", "ptys", buf);
+	assert_true(!strncmp(buf, "/dev/pts/", 9) && strchr(buf, '\n') == buf + strlen(buf) - 1);
+	const struct umdev_attribute *loopback = umdev_device_find_attr(mdev, "vendor", "loopback");
+	assert_non_null(loopback);
+	assert_int_equal(umdev_attr_mode(loopback), 0644);
+	assert_int_equal(umdev_device_attr_show(mdev, loopback, buf), 2);
+	assert_memory_equal(buf, "0\n", 2);
+	assert_int_equal(umdev_device_attr_store(mdev, loopback, "1\n", 2), 2);
+	assert_int_equal(umdev_device_attr_show(mdev, loopback, buf), 2);
+	assert_memory_equal(buf, "1\n", 2);
+	assert_int_equal(umdev_device_attr_store(mdev, loopback, "2", 1), -EINVAL);
+	assert_int_equal(umdev_device_attr_store(mdev, loopback, "yes", 3), -EINVAL);
 	umdev_device_put(mdev);
 
 	umdev_mtty_module.destroy(mtty);

@@ -63,7 +63,9 @@ static void test_socket_and_version(void **state)
 	assert_int_equal(st.st_mode & 0777, 0700);
 
 	assert_int_equal(umdev_vfio_user_start(harness_sockets), -EBUSY);
-	assert_int_equal(umdev_vfio_user_start(path), -ENOTDIR);
+	assert_int_equal(umdev_vfio_user_start("/dev/null"), -ENOTDIR);
+	/* A directory whose socket paths would not fit in sun_path. */
+	assert_int_equal(umdev_vfio_user_start(path), -ENAMETOOLONG);
 
 	c = harness_connect(mdev);
 	assert_non_null(strstr(umdev_vu_server_caps(c), "\"max_msg_fds\":16"));
