@@ -234,6 +234,20 @@ static void devices_of_a_missing_parent_are_reported_and_dropped(void **state)
 	umdev_journal_close(journal);
 }
 
+static void one_journal_one_daemon(void **state)
+{
+	struct umdev_journal *first, *second;
+	(void)state;
+
+	assert_int_equal(umdev_journal_open(path, log_file, &first), 0);
+	assert_int_equal(umdev_journal_open(path, log_file, &second), -EBUSY);
+	fflush(log_file);
+	assert_non_null(strstr(log_text, "in use by another process"));
+	umdev_journal_close(first);
+	assert_int_equal(umdev_journal_open(path, log_file, &second), 0);
+	umdev_journal_close(second);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -242,6 +256,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(unreadable_journal_without_a_good_state_refuses, setup, teardown),
 		cmocka_unit_test_setup_teardown(failed_write_refuses_the_change, setup, teardown),
 		cmocka_unit_test_setup_teardown(devices_of_a_missing_parent_are_reported_and_dropped, setup, teardown),
+		cmocka_unit_test_setup_teardown(one_journal_one_daemon, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
