@@ -53,3 +53,59 @@ def test_a_socket_directory_too_long_for_sun_path_is_refused(tmp_path):
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 1
     assert "File name too long" in r.stderr
+
+
+# Creates devices on mtty as fast as it can; prints the errno names it meets.
+CREATOR = r"""
+import errno, os, sys
+create = os.path.join(sys.argv[1], "class/mdev_bus/mtty/mdev_supported_types/mtty-1/create")
+seen = set()
+for i in range(100000):
+    try:
+        fd = os.open(create, os.O_WRONLY)
+    except OSError as e:
+        seen.add(errno.errorcode[e.errno]); break  # the parent's files are gone
+    try:
+        os.write(fd, ("%08x-cccc-4ddd-8eee-%012x" % (i, i)).encode())
+    except OSError as e:
+        seen.add(errno.errorcode[e.errno])
+    finally:
+        os.close(fd)
+print(" ".join(sorted(seen)))
+"""
+
+
+def test_parent_unregistered_while_creating_and_with_clients_connected(start_daemon):
+    import json
+    import signal
+    import socket
+    import sys
+    import time
+    d = start_daemon(MTTY + [{"module": "mdpy", "name": "mdpy"}])
+    clients = []
+    for u in UUIDS[:3]:
+        assert d.create("mtty", "mtty-2", u) == 37
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.connect(d.read(os.path.join(d.device_dir(u), "vfio-user-socket")).strip())
+        s.settimeout(60)
+        clients.append(s)
+    creator = subprocess.Popen([sys.executable, "-c", CREATOR, d.mnt], stdout=subprocess.PIPE,
+                               text=True)
+    time.sleep(0.2)
+    # The reload unregisters mtty with all its devices, clients connected.
+    d.config.write_text(json.dumps({"parents": [{"module": "mdpy", "name": "mdpy"}]}))
+    d.proc.send_signal(signal.SIGHUP)
+    out, _ = creator.communicate(timeout=120)
+    for _ in range(6000):  # a bound for a hung reload, not a timing claim
+        if "config reloaded" in d.log():
+            break
+        time.sleep(0.01)
+    # Creates racing the unregistration fail as the kernel's do, nothing else.
+    assert set(out.split()) <= {"ENOSPC", "ENODEV", "ENOENT"}, out
+    for s in clients:
+        assert s.recv(16) == b""  # closed cleanly by the server
+        s.close()
+    assert d.devices() == []
+    assert os.listdir(d.path("class", "mdev_bus")) == ["mdpy"]
+    # The daemon goes on serving what is left.
+    assert d.create("mdpy", "mdpy-vga", UUIDS[9]) == 37
