@@ -13,19 +13,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "test_driver.h"
 
 static struct test_parent parent_a, parent_b;
 static struct umdev_type *types[3];
 
-#define check(cond)                                                            \
-	do {                                                                   \
-		if (!(cond)) {                                                 \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, \
-				__LINE__, #cond);                              \
-			abort();                                               \
-		}                                                              \
-	} while (0)
 
 static void setup_once(void)
 {

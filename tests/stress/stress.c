@@ -20,6 +20,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "check.h"
 #include "test_driver.h"
 
 #define NR_PARENTS 3
@@ -31,15 +32,6 @@
 static unsigned int worker_ops = 200000;
 static unsigned int churn_rounds = 1000;
 
-/* cmocka's assertions belong to the main thread; workers abort instead. */
-#define check(cond)                                                              \
-	do {                                                                     \
-		if (!(cond)) {                                                   \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, \
-				__LINE__, #cond);                                \
-			abort();                                                 \
-		}                                                                \
-	} while (0)
 
 static struct test_parent parents[NR_PARENTS];
 static const char *const parent_names[NR_PARENTS] = { "s0", "s1", "s2" };
