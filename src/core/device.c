@@ -55,9 +55,11 @@ static int device_reserve(struct umdev_type *type, const uint8_t uuid[UMDEV_UUID
 			  struct umdev_device **out)
 {
 	struct umdev_parent *parent = type->parent;
-	struct umdev_device *mdev = calloc(1, sizeof(*mdev));
+	struct umdev_device *mdev;
 	int ret = 0;
 
+	index_prefetch(uuid);
+	mdev = calloc(1, sizeof(*mdev));
 	if (!mdev)
 		return -ENOMEM;
 	memcpy(mdev->uuid, uuid, UMDEV_UUID_SIZE);

@@ -72,9 +72,20 @@ static int grow(void)
 		if (slots[i].mdev)
 			place(table, count, slots[i].hash, slots[i].mdev);
 	free(slots);
-	slots = table;
-	nr_slots = count;
+	/* Published for index_prefetch(), which reads them without the lock. */
+	__atomic_store_n(&slots, table, __ATOMIC_RELAXED);
+	__atomic_store_n(&nr_slots, count, __ATOMIC_RELEASE);
 	return 0;
+}
+
+void index_prefetch(const uint8_t uuid[UMDEV_UUID_SIZE])
+{
+	size_t count = __atomic_load_n(&nr_slots, __ATOMIC_ACQUIRE);
+	struct slot *table = __atomic_load_n(&slots, __ATOMIC_RELAXED);
+
+	/* A stale table is harmless: a prefetch never faults, it only warms. */
+	if (count && table)
+		__builtin_prefetch(&table[hash_of(uuid) & (count - 1)]);
 }
 
 /* The slot holding @uuid, or the empty slot where it would go. */

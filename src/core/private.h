@@ -58,6 +58,11 @@ struct umdev_device *index_find(const uint8_t uuid[UMDEV_UUID_SIZE]);
 int index_insert(struct umdev_device *mdev);
 void index_remove(struct umdev_device *mdev);
 size_t index_count(void);
+/*
+ * Starts loading the slot of @uuid into the cache, without the lock: the
+ * one cache miss of a create then overlaps the allocation before it.
+ */
+void index_prefetch(const uint8_t uuid[UMDEV_UUID_SIZE]);
 /* Calls fn on every device in the index, under index_lock held by the caller. */
 void index_for_each(void (*fn)(struct umdev_device *mdev, void *arg), void *arg);
 
