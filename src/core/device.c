@@ -166,7 +166,7 @@ err_del:
 err_unlock:
 	pthread_rwlock_unlock(&parent->unreg_gate);
 err_release:
-	set_state(mdev, UMDEV_DEV_GONE);
+	/* Never visible, or already GONE: the last reference releases it. */
 	umdev_device_put(mdev);
 	return ret;
 }
