@@ -6,9 +6,11 @@ Each test gets its own daemon on a temporary mount point; at the end the
 daemon is stopped with SIGTERM and must exit 0, unmount, and leave no
 sanitizer report in its log."""
 
+import atexit
 import errno
 import json
 import os
+import shutil
 import signal
 import subprocess
 import tempfile
@@ -33,10 +35,16 @@ DEFAULT_PARENTS = [
 ]
 
 
+# pytest's temporary paths are too long for a socket address (108 bytes), so
+# the daemons' socket directories live under one short directory of this
+# test process, removed when it exits.
+_SOCKET_BASE = tempfile.mkdtemp(prefix="umdev-", dir="/tmp")
+atexit.register(shutil.rmtree, _SOCKET_BASE, True)
+
+
 def short_socket_dir():
-    """A vfio-user socket directory short enough for sun_path (108 bytes);
-    pytest's temporary paths are too long."""
-    return tempfile.mkdtemp(prefix="umdev-", dir="/tmp") + "/s"
+    """A fresh vfio-user socket directory (umdevd creates it)."""
+    return tempfile.mkdtemp(dir=_SOCKET_BASE) + "/s"
 
 
 def is_mounted(path):
