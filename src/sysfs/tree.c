@@ -20,9 +20,9 @@
 /* Whether the vfio-user frontend serves the device (it has a socket). */
 static bool served(struct umdev_device *mdev)
 {
-	char path[1];
+	char path[UMDEV_ATTR_BUF_SIZE];
 
-	return umdev_vfio_user_socket_path(mdev, path, sizeof(path)) != -ENODEV;
+	return umdev_vfio_user_socket_path(mdev, path, sizeof(path)) >= 0;
 }
 
 static const char *const type_attr_names[NR_TYPE_ATTRS] = {
