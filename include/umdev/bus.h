@@ -133,21 +133,28 @@ bool umdev_type_has_description(const struct umdev_type *type);
 /* Fills @buf (UMDEV_ATTR_BUF_SIZE); -ENOENT when the driver has none. */
 ssize_t umdev_type_show_description(struct umdev_type *type, char *buf);
 
-/* ---- Device attributes (driver-defined) ---- */
+/* ---- Device attributes (the driver's and those added to the device) ---- */
 
-/* The driver's NULL-terminated attribute list (never NULL itself). */
+/* The driver's NULL-terminated @dev_attrs list (never NULL itself). */
 const struct umdev_attribute *const *umdev_device_attrs(const struct umdev_device *mdev);
-/* An attribute by group (NULL for none) and name, or NULL. */
-const struct umdev_attribute *umdev_device_find_attr(const struct umdev_device *mdev,
+/*
+ * The attributes a device has now: the driver's while the device is bound,
+ * then those added with umdev_device_add_attr(), as a malloc'd array in
+ * *out (free() it). Returns the count, or -ENOMEM.
+ */
+ssize_t umdev_device_list_attrs(struct umdev_device *mdev,
+				const struct umdev_attribute ***out);
+/* An attribute the device has now, by group (NULL for none) and name, or NULL. */
+const struct umdev_attribute *umdev_device_find_attr(struct umdev_device *mdev,
 						     const char *group, const char *name);
 /* The file mode the attribute has: 0444, 0200 or 0644. */
 mode_t umdev_attr_mode(const struct umdev_attribute *attr);
 
 /*
- * Run a show/store; -ENODEV once the device is being removed, -EACCES
- * when the attribute lacks that callback, -EIO if show returns more than
- * the buffer holds. A successful store emits
- * UMDEV_EVENT_DEVICE_CHANGED.
+ * Run a show/store; -ENODEV once the device is being removed or the
+ * attribute was removed from it, -EACCES when the attribute lacks that
+ * callback, -EIO if show returns more than the buffer holds. A successful
+ * store emits UMDEV_EVENT_DEVICE_CHANGED.
  */
 ssize_t umdev_device_attr_show(struct umdev_device *mdev,
 			       const struct umdev_attribute *attr, char *buf);

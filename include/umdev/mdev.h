@@ -152,15 +152,30 @@ int umdev_register_parent(struct umdev_parent *parent, const char *name,
  */
 void umdev_unregister_parent(struct umdev_parent *parent);
 
-struct umdev_vfio_device; /* <umdev/vfio.h>: what a VM sees of the device */
+/**
+ * umdev_device_add_attr() - add a file to a device's directory, as the
+ * kernel's device_create_file() does; for drivers and frontends alike
+ * (the vfio-user frontend publishes `vfio-user-socket` this way).
+ * @attr: group, name and callbacks as for @dev_attrs. It is not copied and
+ *        must stay valid as long as the device exists (static storage).
+ *
+ * Unlike the driver's @dev_attrs, which exist while the device is bound,
+ * the file exists from this call until umdev_device_remove_attr() or the
+ * device's removal.
+ *
+ * Return: 0; -EINVAL for a bad name (empty, longer than UMDEV_NAME_MAX,
+ * with '/', "." or "..") or an attribute with neither show nor store;
+ * -EEXIST if the device has an attribute of that group and name; -ENODEV
+ * once the device is removed; -ENOMEM.
+ */
+int umdev_device_add_attr(struct umdev_device *mdev, const struct umdev_attribute *attr);
 
 /*
- * The device model a driver's probe attaches for the vfio-user frontend,
- * which serves it from the BOUND event to the UNBINDING event. NULL (the
- * default) means the device is not served over vfio-user.
+ * Removes a file added with umdev_device_add_attr(); returns once no show
+ * or store of it is running (so never call it from its own callbacks).
+ * Nothing happens if it is not there.
  */
-void umdev_device_set_vfio(struct umdev_device *mdev, struct umdev_vfio_device *vdev);
-struct umdev_vfio_device *umdev_device_vfio(const struct umdev_device *mdev);
+void umdev_device_remove_attr(struct umdev_device *mdev, const struct umdev_attribute *attr);
 
 /* Accessors for drivers. */
 const uint8_t *umdev_device_uuid(const struct umdev_device *mdev);

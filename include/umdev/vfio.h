@@ -136,6 +136,15 @@ int umdev_vfio_device_init(struct umdev_vfio_device *vdev);
 /* Release it in remove, after the device stopped being served. */
 void umdev_vfio_device_fini(struct umdev_vfio_device *vdev);
 
+/*
+ * Attach the device model in probe, after umdev_vfio_device_init(); the
+ * vfio-user frontend serves it from the BOUND event to the UNBINDING
+ * event. Detach it with NULL in remove. Returns 0 or -ENOMEM.
+ */
+int umdev_device_set_vfio(struct umdev_device *mdev, struct umdev_vfio_device *vdev);
+/* The model attached to @mdev, or NULL. */
+struct umdev_vfio_device *umdev_device_vfio(const struct umdev_device *mdev);
+
 /**
  * umdev_vfio_irq_trigger() - signal an edge interrupt (an MSI or MSI-X
  * vector, or any non-INTx index).

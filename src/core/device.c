@@ -71,6 +71,7 @@ static int device_reserve(struct umdev_type *type, const uint8_t uuid[UMDEV_UUID
 	mdev->refs = 1;
 	list_init(&mdev->parent_node);
 	list_init(&mdev->type_node);
+	list_init(&mdev->attrs);
 
 	pthread_mutex_lock(&index_lock);
 	if (index_find(uuid)) {
@@ -93,6 +94,22 @@ static int device_reserve(struct umdev_type *type, const uint8_t uuid[UMDEV_UUID
 	parent_ref(parent);
 	*out = mdev;
 	return 0;
+}
+
+/*
+ * The device's directory goes: out of its parent's list, so nothing more
+ * can be added to it, then its added files once no attribute call runs.
+ */
+static void device_unlist(struct umdev_device *mdev)
+{
+	struct umdev_parent *parent = mdev->parent;
+
+	pthread_mutex_lock(&parent->lock);
+	list_del_init(&mdev->parent_node);
+	while (mdev->attr_users)
+		pthread_cond_wait(&parent->released, &parent->lock);
+	device_free_added_attrs(mdev);
+	pthread_mutex_unlock(&parent->lock);
 }
 
 /* Whether the parent is unregistering; read under the index lock. */
@@ -158,9 +175,7 @@ int umdev_device_create(struct umdev_type *type, const uint8_t uuid[UMDEV_UUID_S
 	return 0;
 
 err_del:
-	pthread_mutex_lock(&parent->lock);
-	list_del_init(&mdev->parent_node);
-	pthread_mutex_unlock(&parent->lock);
+	device_unlist(mdev);
 	set_state(mdev, UMDEV_DEV_GONE);
 	event_emit(UMDEV_EVENT_DEVICE_REMOVED, parent, mdev, NULL);
 err_unlock:
@@ -187,9 +202,7 @@ void device_teardown(struct umdev_device *mdev)
 
 	parent->driver->remove(mdev);
 
-	pthread_mutex_lock(&parent->lock);
-	list_del_init(&mdev->parent_node);
-	pthread_mutex_unlock(&parent->lock);
+	device_unlist(mdev);
 	set_state(mdev, UMDEV_DEV_GONE);
 	event_emit(UMDEV_EVENT_DEVICE_REMOVED, parent, mdev, NULL);
 
@@ -393,14 +406,4 @@ void umdev_set_drvdata(struct umdev_device *mdev, void *data)
 void *umdev_get_drvdata(const struct umdev_device *mdev)
 {
 	return mdev->drvdata;
-}
-
-void umdev_device_set_vfio(struct umdev_device *mdev, struct umdev_vfio_device *vdev)
-{
-	mdev->vfio = vdev;
-}
-
-struct umdev_vfio_device *umdev_device_vfio(const struct umdev_device *mdev)
-{
-	return mdev->vfio;
 }

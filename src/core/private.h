@@ -35,7 +35,6 @@ struct umdev_device {
 	struct umdev_type *type;
 	struct umdev_parent *parent;
 	void *drvdata;
-	struct umdev_vfio_device *vfio;
 
 	/* under index_lock */
 	enum umdev_device_state state;
@@ -48,8 +47,16 @@ struct umdev_device {
 	/* under parent->lock */
 	struct list_head parent_node; /* parent's visible devices */
 	struct list_head type_node;   /* type's bound devices */
-	bool attrs_open;	      /* attribute calls allowed */
-	unsigned int attr_users;      /* attribute calls running */
+	bool attrs_open;	      /* the driver's attribute calls allowed */
+	unsigned int attr_users;      /* attribute calls running, of any attribute */
+	struct list_head attrs;	      /* struct added_attr: umdev_device_add_attr() */
+};
+
+/* A file added to a device's directory by a frontend or driver. */
+struct added_attr {
+	struct list_head node; /* umdev_device.attrs, under parent->lock */
+	const struct umdev_attribute *attr;
+	unsigned int users;    /* its show/store calls running */
 };
 
 /* index.c: the global UUID index. Callers hold index_lock. */
@@ -72,6 +79,8 @@ void parent_unref(struct umdev_parent *parent);
 
 /* device.c */
 void device_ref(struct umdev_device *mdev);
+/* sysfs.c: frees the attributes still added to a device (under parent->lock, no call running). */
+void device_free_added_attrs(struct umdev_device *mdev);
 /* Tears a claimed device down; the caller holds the parent's gate. */
 void device_teardown(struct umdev_device *mdev);
 

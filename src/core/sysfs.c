@@ -147,16 +147,98 @@ const struct umdev_attribute *const *umdev_device_attrs(const struct umdev_devic
 	return attrs ? attrs : no_attrs;
 }
 
-const struct umdev_attribute *umdev_device_find_attr(const struct umdev_device *mdev,
-						     const char *group, const char *name)
+static bool same_place(const struct umdev_attribute *attr, const char *group, const char *name)
 {
-	for (const struct umdev_attribute *const *a = umdev_device_attrs(mdev); *a; a++) {
-		bool same_group = (*a)->group && group ? !strcmp((*a)->group, group)
-						       : !(*a)->group && !group;
-		if (same_group && !strcmp((*a)->name, name))
-			return *a;
+	bool same_group = attr->group && group ? !strcmp(attr->group, group)
+					       : !attr->group && !group;
+	return same_group && !strcmp(attr->name, name);
+}
+
+/* Under parent->lock: @attr among the driver's, and those calls are allowed. */
+static bool driver_attr_open(const struct umdev_device *mdev, const struct umdev_attribute *attr)
+{
+	if (!mdev->attrs_open)
+		return false;
+	for (const struct umdev_attribute *const *a = umdev_device_attrs(mdev); *a; a++)
+		if (*a == attr)
+			return true;
+	return false;
+}
+
+/* Under parent->lock. */
+static struct added_attr *find_added(const struct umdev_device *mdev,
+				     const struct umdev_attribute *attr)
+{
+	struct list_head *pos;
+
+	list_for_each(pos, &mdev->attrs) {
+		struct added_attr *added = list_entry(pos, struct added_attr, node);
+		if (added->attr == attr)
+			return added;
 	}
 	return NULL;
+}
+
+/* Under parent->lock: what the device has now by group and name. */
+static const struct umdev_attribute *find_attr_locked(const struct umdev_device *mdev,
+						      const char *group, const char *name)
+{
+	struct list_head *pos;
+
+	if (mdev->attrs_open)
+		for (const struct umdev_attribute *const *a = umdev_device_attrs(mdev); *a; a++)
+			if (same_place(*a, group, name))
+				return *a;
+	list_for_each(pos, &mdev->attrs) {
+		struct added_attr *added = list_entry(pos, struct added_attr, node);
+		if (same_place(added->attr, group, name))
+			return added->attr;
+	}
+	return NULL;
+}
+
+const struct umdev_attribute *umdev_device_find_attr(struct umdev_device *mdev,
+						     const char *group, const char *name)
+{
+	const struct umdev_attribute *attr;
+
+	pthread_mutex_lock(&mdev->parent->lock);
+	attr = find_attr_locked(mdev, group, name);
+	pthread_mutex_unlock(&mdev->parent->lock);
+	return attr;
+}
+
+ssize_t umdev_device_list_attrs(struct umdev_device *mdev,
+				const struct umdev_attribute ***out)
+{
+	const struct umdev_attribute **attrs = NULL;
+	size_t count = 0, capacity = 0;
+	struct list_head *pos;
+	int ret = 0;
+
+	pthread_mutex_lock(&mdev->parent->lock);
+	if (mdev->attrs_open)
+		for (const struct umdev_attribute *const *a = umdev_device_attrs(mdev); *a && !ret;
+		     a++) {
+			ret = snapshot_reserve((void **)&attrs, sizeof(*attrs), &capacity, count + 1);
+			if (!ret)
+				attrs[count++] = *a;
+		}
+	list_for_each(pos, &mdev->attrs) {
+		if (ret)
+			break;
+		ret = snapshot_reserve((void **)&attrs, sizeof(*attrs), &capacity, count + 1);
+		if (!ret)
+			attrs[count++] = list_entry(pos, struct added_attr, node)->attr;
+	}
+	pthread_mutex_unlock(&mdev->parent->lock);
+	if (ret) {
+		free(attrs);
+		*out = NULL;
+		return ret;
+	}
+	*out = attrs;
+	return (ssize_t)count;
 }
 
 mode_t umdev_attr_mode(const struct umdev_attribute *attr)
@@ -164,24 +246,109 @@ mode_t umdev_attr_mode(const struct umdev_attribute *attr)
 	return (attr->show ? 0444 : 0) | (attr->store ? 0200 : 0);
 }
 
-/* Attribute calls never overlap the driver's remove: teardown drains them. */
-static int attr_enter(struct umdev_device *mdev)
+/* A name that can be one path component of the device directory. */
+static bool valid_attr_name(const char *name)
+{
+	size_t len = name ? strnlen(name, UMDEV_NAME_MAX + 1) : 0;
+
+	return len > 0 && len <= UMDEV_NAME_MAX && !strchr(name, '/') &&
+	       strcmp(name, ".") && strcmp(name, "..");
+}
+
+int umdev_device_add_attr(struct umdev_device *mdev, const struct umdev_attribute *attr)
+{
+	struct umdev_parent *parent = mdev->parent;
+	struct added_attr *added;
+	int ret = 0;
+
+	if (!attr || !valid_attr_name(attr->name) ||
+	    (attr->group && !valid_attr_name(attr->group)) || (!attr->show && !attr->store))
+		return -EINVAL;
+	added = calloc(1, sizeof(*added));
+	if (!added)
+		return -ENOMEM;
+	added->attr = attr;
+
+	pthread_mutex_lock(&parent->lock);
+	if (list_empty(&mdev->parent_node)) {
+		ret = -ENODEV; /* not (or no longer) in its parent's directory */
+	} else if (find_added(mdev, attr) || find_attr_locked(mdev, attr->group, attr->name)) {
+		ret = -EEXIST;
+	} else {
+		/* The driver's may appear later: refuse their places now. */
+		for (const struct umdev_attribute *const *a = umdev_device_attrs(mdev); *a; a++)
+			if (same_place(*a, attr->group, attr->name))
+				ret = -EEXIST;
+	}
+	if (!ret)
+		list_add_tail(&added->node, &mdev->attrs);
+	pthread_mutex_unlock(&parent->lock);
+	if (ret)
+		free(added);
+	return ret;
+}
+
+void umdev_device_remove_attr(struct umdev_device *mdev, const struct umdev_attribute *attr)
+{
+	struct umdev_parent *parent = mdev->parent;
+	struct added_attr *added;
+
+	pthread_mutex_lock(&parent->lock);
+	added = find_added(mdev, attr);
+	if (added) {
+		/* No new call finds it; wait for those running (kernfs's drain). */
+		list_del_init(&added->node);
+		while (added->users)
+			pthread_cond_wait(&parent->released, &parent->lock);
+	}
+	pthread_mutex_unlock(&parent->lock);
+	free(added);
+}
+
+void device_free_added_attrs(struct umdev_device *mdev)
+{
+	while (!list_empty(&mdev->attrs)) {
+		struct added_attr *added = list_entry(mdev->attrs.next, struct added_attr, node);
+
+		list_del_init(&added->node);
+		free(added);
+	}
+}
+
+/*
+ * Attribute calls never overlap the driver's remove (teardown drains them)
+ * nor the removal of an added attribute. Returns the added attribute's
+ * entry (NULL for the driver's) through @added.
+ */
+static int attr_enter(struct umdev_device *mdev, const struct umdev_attribute *attr,
+		      struct added_attr **added)
 {
 	int ret = 0;
 
 	pthread_mutex_lock(&mdev->parent->lock);
-	if (mdev->attrs_open)
+	*added = NULL;
+	if (!driver_attr_open(mdev, attr)) {
+		*added = find_added(mdev, attr);
+		if (*added)
+			(*added)->users++;
+		else
+			ret = -ENODEV;
+	}
+	if (!ret)
 		mdev->attr_users++;
-	else
-		ret = -ENODEV;
 	pthread_mutex_unlock(&mdev->parent->lock);
 	return ret;
 }
 
-static void attr_leave(struct umdev_device *mdev)
+static void attr_leave(struct umdev_device *mdev, struct added_attr *added)
 {
+	bool wake;
+
 	pthread_mutex_lock(&mdev->parent->lock);
-	if (--mdev->attr_users == 0)
+	wake = --mdev->attr_users == 0;
+	if (added && --added->users == 0)
+		wake = true;
+	if (wake)
 		pthread_cond_broadcast(&mdev->parent->released);
 	pthread_mutex_unlock(&mdev->parent->lock);
 }
@@ -189,15 +356,16 @@ static void attr_leave(struct umdev_device *mdev)
 ssize_t umdev_device_attr_show(struct umdev_device *mdev,
 			       const struct umdev_attribute *attr, char *buf)
 {
+	struct added_attr *added;
 	ssize_t len;
 
 	if (!attr->show)
 		return -EACCES;
-	len = attr_enter(mdev);
+	len = attr_enter(mdev, attr, &added);
 	if (len)
 		return len;
 	len = attr->show(mdev, buf);
-	attr_leave(mdev);
+	attr_leave(mdev, added);
 	return len > UMDEV_ATTR_BUF_SIZE ? -EIO : len;
 }
 
@@ -205,11 +373,12 @@ ssize_t umdev_device_attr_store(struct umdev_device *mdev,
 				const struct umdev_attribute *attr,
 				const char *buf, size_t count)
 {
+	struct added_attr *added;
 	ssize_t ret;
 
 	if (!attr->store)
 		return -EACCES;
-	ret = attr_enter(mdev);
+	ret = attr_enter(mdev, attr, &added);
 	if (ret)
 		return ret;
 	ret = attr->store(mdev, buf, count);
@@ -219,6 +388,6 @@ ssize_t umdev_device_attr_store(struct umdev_device *mdev,
 		if (recorded)
 			ret = recorded;
 	}
-	attr_leave(mdev);
+	attr_leave(mdev, added);
 	return ret;
 }

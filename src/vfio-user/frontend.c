@@ -2,7 +2,9 @@
 /*
  * The vfio-user frontend: follows the core's events and gives every bound
  * device with a vfio description its own server, from BOUND until
- * UNBINDING (so any client is gone before the driver's remove runs).
+ * UNBINDING (so any client is gone before the driver's remove runs), and
+ * adds the device's `vfio-user-socket` file meanwhile. The core knows
+ * nothing of VFIO: which device model a device has is kept here.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -13,6 +15,7 @@
 #include <sys/un.h>
 
 #include <umdev/bus.h>
+#include <umdev/vfio.h>
 #include <umdev/vfio_user.h>
 
 #include "server.h"
@@ -21,6 +24,99 @@ static pthread_mutex_t servers_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct list_head servers = { &servers, &servers };
 static char *socket_dir;
 static int subscription;
+
+/*
+ * The device models drivers attached (umdev_device_set_vfio()). A binding
+ * names its device by address and serial, so a binding a driver forgot
+ * never matches a later device at the same address.
+ */
+struct vfio_binding {
+	struct list_head node;
+	struct umdev_device *mdev;
+	uint64_t serial;
+	struct umdev_vfio_device *vdev;
+};
+static pthread_mutex_t bindings_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct list_head bindings = { &bindings, &bindings };
+
+/* Under bindings_lock. */
+static struct vfio_binding *find_binding(const struct umdev_device *mdev)
+{
+	struct list_head *pos;
+
+	list_for_each(pos, &bindings) {
+		struct vfio_binding *b = list_entry(pos, struct vfio_binding, node);
+
+		if (b->mdev == mdev && b->serial == umdev_device_serial(mdev))
+			return b;
+	}
+	return NULL;
+}
+
+/* Detaches @mdev's model; returns it, or NULL. */
+static struct umdev_vfio_device *unbind_model(const struct umdev_device *mdev)
+{
+	struct umdev_vfio_device *vdev = NULL;
+	struct vfio_binding *b;
+
+	pthread_mutex_lock(&bindings_lock);
+	b = find_binding(mdev);
+	if (b) {
+		vdev = b->vdev;
+		list_del_init(&b->node);
+	}
+	pthread_mutex_unlock(&bindings_lock);
+	free(b);
+	return vdev;
+}
+
+int umdev_device_set_vfio(struct umdev_device *mdev, struct umdev_vfio_device *vdev)
+{
+	struct vfio_binding *b;
+
+	unbind_model(mdev);
+	if (!vdev)
+		return 0;
+	b = calloc(1, sizeof(*b));
+	if (!b)
+		return -ENOMEM;
+	b->mdev = mdev;
+	b->serial = umdev_device_serial(mdev);
+	b->vdev = vdev;
+	pthread_mutex_lock(&bindings_lock);
+	list_add_tail(&b->node, &bindings);
+	pthread_mutex_unlock(&bindings_lock);
+	return 0;
+}
+
+struct umdev_vfio_device *umdev_device_vfio(const struct umdev_device *mdev)
+{
+	struct umdev_vfio_device *vdev = NULL;
+	struct vfio_binding *b;
+
+	pthread_mutex_lock(&bindings_lock);
+	b = find_binding(mdev);
+	if (b)
+		vdev = b->vdev;
+	pthread_mutex_unlock(&bindings_lock);
+	return vdev;
+}
+
+/* `vfio-user-socket`: the socket a VMM (QEMU's vfio-user-pci) connects to. */
+static ssize_t socket_show(struct umdev_device *mdev, char *buf)
+{
+	int len = umdev_vfio_user_socket_path(mdev, buf, UMDEV_ATTR_BUF_SIZE - 1);
+
+	if (len < 0)
+		return len;
+	buf[len] = '\n';
+	return len + 1;
+}
+
+static const struct umdev_attribute socket_attr = {
+	.name = "vfio-user-socket",
+	.show = socket_show,
+};
 
 void vfu_log(const char *fmt, ...)
 {
@@ -87,12 +183,17 @@ static void device_bound(struct umdev_device *mdev)
 	}
 	list_add_tail(&srv->node, &servers);
 	pthread_mutex_unlock(&servers_lock);
+	ret = umdev_device_add_attr(mdev, &socket_attr);
+	if (ret)
+		vfu_log("%s: no %s file: %s", srv->name, socket_attr.name, strerror(-ret));
 }
 
 static void device_unbinding(struct umdev_device *mdev)
 {
 	struct vfu_server *srv;
 
+	/* Never under servers_lock: it waits for readers of the file, which take it. */
+	umdev_device_remove_attr(mdev, &socket_attr);
 	pthread_mutex_lock(&servers_lock);
 	srv = find_server(mdev);
 	if (srv)
@@ -111,6 +212,8 @@ static void on_event(const struct umdev_event *event, void *arg)
 		device_bound(event->mdev);
 	else if (event->type == UMDEV_EVENT_DEVICE_UNBINDING)
 		device_unbinding(event->mdev);
+	else if (event->type == UMDEV_EVENT_DEVICE_REMOVED)
+		unbind_model(event->mdev); /* in case the driver's remove did not */
 }
 
 int umdev_vfio_user_start(const char *dir)
