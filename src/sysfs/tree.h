@@ -13,9 +13,17 @@
  *           create device_api name available_instances [description]
  *           devices/<uuid>                 -> ../../../<uuid>
  *       <uuid>/
- *           remove uevent [vfio-user-socket]
+ *           remove uevent
  *           mdev_type                      -> ../mdev_supported_types/<type-id>
- *           <driver attribute>, <group>/<driver attribute>
+ *           <attribute>, <group>/<attribute>   the driver's, and those added
+ *                                              (vfio-user-socket, ...)
+ *
+ * Each node has a kind: one table of operations (struct sysfs_kind), as a
+ * kernfs node has its kernfs_ops and a kobject its kobj_type. A directory
+ * kind lists its fixed children (struct sysfs_entry) and may look up and
+ * list the ones that come and go; a file kind shows and stores; a link
+ * kind reads its target. Adding a file is one entry in its directory's
+ * table and, if it is a new kind, that kind's table beside it (nodes.c).
  */
 #ifndef UMDEV_SYSFS_TREE_H
 #define UMDEV_SYSFS_TREE_H
@@ -26,54 +34,56 @@
 /* The directory all parent directories live in, below the mount point. */
 #define SYSFS_PARENTS_DIR "devices/umdev"
 
-/* Where a VM monitor finds the device: the vfio-user socket's path. */
-#define VFIO_SOCKET_FILE "vfio-user-socket"
-
-enum sysfs_kind {
-	SYSFS_DIR_ROOT,
-	SYSFS_DIR_CLASS,	/* class */
-	SYSFS_DIR_MDEV_BUS,	/* class/mdev_bus */
-	SYSFS_LINK_CLASS,	/* class/mdev_bus/<parent> */
-	SYSFS_DIR_BUS,		/* bus */
-	SYSFS_DIR_BUS_MDEV,	/* bus/mdev */
-	SYSFS_DIR_BUS_DEVICES,	/* bus/mdev/devices */
-	SYSFS_LINK_BUS,		/* bus/mdev/devices/<uuid> */
-	SYSFS_DIR_DEVICES,	/* devices */
-	SYSFS_DIR_UMDEV,	/* devices/umdev */
-	SYSFS_DIR_PARENT,	/* devices/umdev/<parent> */
-	SYSFS_DIR_TYPES,	/* <parent>/mdev_supported_types */
-	SYSFS_DIR_TYPE,		/* <parent>/mdev_supported_types/<type-id> */
-	SYSFS_FILE_TYPE_ATTR,	/* <type-id>/{create,device_api,...} */
-	SYSFS_DIR_TYPE_DEVICES,	/* <type-id>/devices */
-	SYSFS_LINK_TYPE_DEVICE,	/* <type-id>/devices/<uuid> */
-	SYSFS_DIR_MDEV,		/* <parent>/<uuid> */
-	SYSFS_FILE_REMOVE,	/* <uuid>/remove */
-	SYSFS_FILE_UEVENT,	/* <uuid>/uevent */
-	SYSFS_FILE_VFIO_SOCKET,	/* <uuid>/vfio-user-socket, while served */
-	SYSFS_LINK_MDEV_TYPE,	/* <uuid>/mdev_type */
-	SYSFS_DIR_GROUP,	/* <uuid>/<group> */
-	SYSFS_FILE_DEV_ATTR,	/* <uuid>/[<group>/]<attribute> */
-};
-
-/* The files of a type directory. */
-enum sysfs_type_attr {
-	TYPE_ATTR_CREATE,
-	TYPE_ATTR_DEVICE_API,
-	TYPE_ATTR_NAME,
-	TYPE_ATTR_AVAILABLE_INSTANCES,
-	TYPE_ATTR_DESCRIPTION,
-	NR_TYPE_ATTRS,
-};
+struct sysfs_kind;
 
 struct sysfs_node {
-	enum sysfs_kind kind;
-	struct umdev_parent *parent;	/* referenced, or NULL */
-	struct umdev_device *mdev;	/* referenced, or NULL */
-	struct umdev_type *type;	/* pinned by parent or mdev */
-	enum sysfs_type_attr type_attr;	/* SYSFS_FILE_TYPE_ATTR */
-	const struct umdev_attribute *attr; /* SYSFS_FILE_DEV_ATTR */
-	const char *group;		/* SYSFS_DIR_GROUP, and grouped attributes */
+	const struct sysfs_kind *kind;
+	struct umdev_parent *parent;	    /* referenced, or NULL */
+	struct umdev_device *mdev;	    /* referenced, or NULL */
+	struct umdev_type *type;	    /* pinned by parent or mdev */
+	const struct umdev_attribute *attr; /* a device attribute file */
+	const char *group;		    /* an attribute group, and its files */
 };
+
+/* Called for every name of a directory; a non-zero return stops the listing. */
+typedef int (*sysfs_fill_fn)(void *ctx, const char *name);
+
+/* A fixed child of a directory kind. */
+struct sysfs_entry {
+	const char *name;
+	const struct sysfs_kind *kind;
+	/* Whether it exists now in directory @dir; NULL: always. */
+	bool (*visible)(const struct sysfs_node *dir);
+};
+
+/**
+ * struct sysfs_kind - what every node of one kind does.
+ * @mode: type bits and permissions (S_IFDIR | 0755, S_IFREG | 0444, ...).
+ * @get_mode: the mode when it depends on the node (a driver attribute).
+ * @entries: a directory's fixed children, ending with an empty entry.
+ * @lookup: a directory's other children: fills @child's kind and the
+ *          references the lookup took (the directory's are inherited);
+ *          0 or -ENOENT.
+ * @list: names the children @lookup finds, in a stable order.
+ * @readlink: a link's relative target.
+ * @show: a file's text into a UMDEV_ATTR_BUF_SIZE buffer: its length or a
+ *        negative errno, as a kernel show.
+ * @store: one write() of @count bytes: @count or a negative errno.
+ * Missing callbacks give the kernel's errno (ENOTDIR, EINVAL, EACCES, EISDIR).
+ */
+struct sysfs_kind {
+	mode_t mode;
+	mode_t (*get_mode)(const struct sysfs_node *node);
+	const struct sysfs_entry *entries;
+	int (*lookup)(const struct sysfs_node *dir, const char *name, struct sysfs_node *child);
+	int (*list)(const struct sysfs_node *dir, sysfs_fill_fn fill, void *ctx);
+	int (*readlink)(const struct sysfs_node *link, char *buf, size_t size);
+	ssize_t (*show)(const struct sysfs_node *file, char *buf);
+	ssize_t (*store)(const struct sysfs_node *file, const char *buf, size_t count);
+};
+
+/* The mount point's directory (nodes.c). */
+extern const struct sysfs_kind sysfs_root;
 
 /*
  * Resolves @path ("/" or "/class/mdev_bus/...") into @node.
@@ -88,7 +98,6 @@ void sysfs_node_put(struct sysfs_node *node);
 mode_t sysfs_node_mode(const struct sysfs_node *node);
 
 /* Calls @fill for every name in directory @dir; stops at a non-zero return. */
-typedef int (*sysfs_fill_fn)(void *ctx, const char *name);
 int sysfs_list(const struct sysfs_node *dir, sysfs_fill_fn fill, void *ctx);
 
 /* The relative target of a symlink node into @buf; -EINVAL if not a link. */

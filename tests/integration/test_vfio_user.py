@@ -4,6 +4,7 @@ served over vfio-user at the socket its directory names, a VM's view of it
 (umdev-lspci, on umdev's client library) is the mtty card, and removing the
 device takes the socket away."""
 
+import errno
 import os
 import stat
 import subprocess
@@ -26,6 +27,7 @@ def test_created_device_is_served_at_the_socket_its_directory_names(start_daemon
     assert stat.S_IMODE(os.stat(socket_path).st_mode) == 0o600
     assert stat.S_IMODE(os.stat(os.path.dirname(socket_path)).st_mode) == 0o700
     assert "vfio-user-socket" in os.listdir(dev)
+    assert stat.S_IMODE(os.stat(os.path.join(dev, "vfio-user-socket")).st_mode) == 0o444
 
     r = subprocess.run([LSPCI, socket_path], capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr
@@ -37,8 +39,18 @@ def test_created_device_is_served_at_the_socket_its_directory_names(start_daemon
     ptys = d.read(os.path.join(dev, "vendor", "ptys")).splitlines()
     assert len(ptys) == 2 and all(os.path.exists(p) for p in ptys)
 
-    assert d.remove(UUIDS[0]) == 2
-    assert not os.path.exists(socket_path)
+    # A descriptor open on the file when the device goes answers ENODEV.
+    fd = os.open(os.path.join(dev, "vfio-user-socket"), os.O_RDONLY)
+    try:
+        assert d.remove(UUIDS[0]) == 2
+        assert not os.path.exists(socket_path)
+        try:
+            os.pread(fd, 4096, 0)
+            assert False, "read after removal succeeded"
+        except OSError as e:
+            assert e.errno == errno.ENODEV
+    finally:
+        os.close(fd)
 
 
 def test_no_vfio_user_serves_no_socket(start_daemon, tmp_path):
