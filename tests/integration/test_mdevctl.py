@@ -191,15 +191,24 @@ def test_start_parent_mdevs_starts_auto_devices(daemon, etc):
 
 
 def test_scratch_etc_is_private(daemon):
-    import glob
-    scratch_before = set(glob.glob("/tmp/umdevd-exec.*"))
+    # Only the mounts umdevd-exec makes, and only its own scratch directory:
+    # other programs on the machine may mount and make directories meanwhile.
+    ours = (" /sys/class/mdev_bus ", " /sys/bus/mdev ", " /sys/devices/umdev ",
+            " /etc/mdevctl.d ")
+
+    def our_mounts(text):
+        return [line for line in text.splitlines() if any(p in line for p in ours)]
+
     with open("/proc/self/mountinfo") as f:
-        mounts_before = f.read()
-    daemon.exec("mdevctl", "define", "-p", "tp0", "-t", TYPE_A, "-u", U1)
+        mounts_before = our_mounts(f.read())
+    inside = out(daemon.exec("sh", "-c", "mdevctl define -p tp0 -t %s -u %s &&"
+                             " cat /proc/self/mountinfo" % (TYPE_A, U1)))
+    etc = [line.split()[3] for line in our_mounts(inside) if " /etc/mdevctl.d " in line]
+    assert len(etc) == 1 and etc[0].startswith("/tmp/umdevd-exec."), inside
     # Nothing is left outside the namespace: no mounts, no scratch directory.
     with open("/proc/self/mountinfo") as f:
-        assert f.read() == mounts_before
-    assert set(glob.glob("/tmp/umdevd-exec.*")) == scratch_before
+        assert our_mounts(f.read()) == mounts_before
+    assert not os.path.exists(os.path.dirname(etc[0]))
     # A new scratch directory next time: nothing is defined any more.
     assert out(daemon.exec("mdevctl", "list", "-d")) == ""
     assert not os.path.exists(f"/etc/mdevctl.d/tp0/{U1}")
