@@ -94,11 +94,74 @@ static void unsubscribed_hears_nothing(void **state)
 	assert_int_equal(second.count, 2);
 }
 
+/* A subscriber that leaves at its first event (a one-shot waiter does). */
+struct one_shot {
+	int handle;
+	int calls;
+};
+
+static void leave_at_first_event(const struct umdev_event *event, void *arg)
+{
+	struct one_shot *shot = arg;
+
+	(void)event;
+	shot->calls++;
+	umdev_unsubscribe(shot->handle);
+}
+
+static void subscriber_can_unsubscribe_itself(void **state)
+{
+	struct one_shot shot = { 0 };
+	struct record after = { 0 };
+	struct test_parent tp;
+	(void)state;
+
+	shot.handle = umdev_subscribe(leave_at_first_event, &shot);
+	int b = umdev_subscribe(record_event, &after);
+	assert_true(shot.handle > 0 && b > 0);
+	/* It returns (no deadlock) and later subscribers still hear the event. */
+	assert_int_equal(test_parent_register(&tp, "p", "tdrv", 4, 0), 0);
+	assert_int_equal(umdev_type_create_store(&tp.types[0], U1, 36), 36);
+	test_parent_unregister(&tp);
+	umdev_unsubscribe(b);
+	assert_int_equal(shot.calls, 1);
+	/* registered, added, bound, unbinding, removed, unregistered */
+	assert_int_equal(after.count, 6);
+}
+
+/* A subscriber may subscribe another one, which hears the next events. */
+static struct record nested;
+static int nested_handle;
+
+static void subscribe_another(const struct umdev_event *event, void *arg)
+{
+	(void)arg;
+	if (event->type == UMDEV_EVENT_PARENT_REGISTERED)
+		nested_handle = umdev_subscribe(record_event, &nested);
+}
+
+static void subscriber_can_subscribe(void **state)
+{
+	struct test_parent tp;
+	(void)state;
+
+	int a = umdev_subscribe(subscribe_another, NULL);
+	assert_int_equal(test_parent_register(&tp, "p", "tdrv", 4, 0), 0);
+	assert_true(nested_handle > 0);
+	test_parent_unregister(&tp);
+	umdev_unsubscribe(a);
+	umdev_unsubscribe(nested_handle);
+	/* It was added behind the running one: it hears the registration too. */
+	assert_int_equal(nested.count, 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(lifecycle_events_in_kernel_order),
 		cmocka_unit_test(unsubscribed_hears_nothing),
+		cmocka_unit_test(subscriber_can_unsubscribe_itself),
+		cmocka_unit_test(subscriber_can_subscribe),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
