@@ -175,8 +175,9 @@ ssize_t umdev_device_attr_store(struct umdev_device *mdev,
  *                 a parent that goes away with the daemon stay journaled.
  * @record_change: after a driver attribute store succeeded; an error is
  *                 the write's result (the driver has the value already).
- * Calls may run concurrently for different devices; they must not create,
- * remove or unregister.
+ * Calls may run concurrently for different devices, with no core lock
+ * held (inside the parent's unregistration gate); they may read driver
+ * attributes, and must not create, remove or unregister.
  */
 struct umdev_journal_ops {
 	int (*record_create)(struct umdev_device *mdev, void *arg);
@@ -187,7 +188,7 @@ struct umdev_journal_ops {
 
 /*
  * Installs the journal, or with NULL removes it; returns once no call of
- * the previous one is running.
+ * the previous one is running (so never call it from the journal).
  */
 void umdev_set_journal(const struct umdev_journal_ops *ops, void *arg);
 
@@ -213,13 +214,20 @@ struct umdev_event {
 
 /*
  * Subscribers run synchronously in the thread making the change, in
- * subscription order, with no core lock held but the parent's
- * unregistration gate: they must not create, remove or unregister.
+ * subscription order, with no core lock held (a create's or remove's
+ * device events run inside the parent's unregistration gate): they must
+ * not create, remove or unregister, and may subscribe, unsubscribe (also
+ * themselves) and look objects up.
  */
 typedef void (*umdev_event_fn)(const struct umdev_event *event, void *arg);
 
 /* Returns a handle (> 0) for umdev_unsubscribe(), or -ENOMEM. */
 int umdev_subscribe(umdev_event_fn fn, void *arg);
+/*
+ * Returns once the subscriber runs in no other thread and is never called
+ * again; from the subscriber's own call it returns at once, and that call
+ * is its last.
+ */
 void umdev_unsubscribe(int handle);
 
 /* Human-readable name of an event type, for logs. */

@@ -90,7 +90,11 @@ struct umdev_attribute {
  * @dev_attrs: optional NULL-terminated list of device attributes.
  *
  * Callbacks may run concurrently for different devices: a driver protects
- * its own state. No core lock is held while a callback runs.
+ * its own state. No core lock is held while a callback runs; probe and
+ * remove of a create or a remove run inside the parent's unregistration
+ * gate (a read hold, as the kernel's unreg_sem), so a callback must not
+ * unregister its own parent. Builds without NDEBUG check both at run time
+ * and abort with the locks named.
  */
 struct umdev_driver {
 	const char *name;

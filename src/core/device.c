@@ -24,11 +24,11 @@ static void device_release(struct umdev_device *mdev)
 {
 	struct umdev_parent *parent = mdev->parent;
 
-	pthread_mutex_lock(&index_lock);
+	core_lock(&index_lock, LOCK_INDEX);
 	index_remove(mdev);
 	if (mdev->counted)
 		parent->available_instances++;
-	pthread_mutex_unlock(&index_lock);
+	core_unlock(&index_lock, LOCK_INDEX);
 
 	free(mdev);
 	parent_unref(parent); /* the device pinned its type, the type its parent */
@@ -42,9 +42,9 @@ void umdev_device_put(struct umdev_device *mdev)
 
 static void set_state(struct umdev_device *mdev, enum umdev_device_state state)
 {
-	pthread_mutex_lock(&index_lock);
+	core_lock(&index_lock, LOCK_INDEX);
 	mdev->state = state;
-	pthread_mutex_unlock(&index_lock);
+	core_unlock(&index_lock, LOCK_INDEX);
 }
 
 /*
@@ -73,7 +73,7 @@ static int device_reserve(struct umdev_type *type, const uint8_t uuid[UMDEV_UUID
 	list_init(&mdev->type_node);
 	list_init(&mdev->attrs);
 
-	pthread_mutex_lock(&index_lock);
+	core_lock(&index_lock, LOCK_INDEX);
 	if (index_find(uuid)) {
 		ret = -EEXIST;
 	} else if (!parent->driver->get_available && !parent->available_instances) {
@@ -85,7 +85,7 @@ static int device_reserve(struct umdev_type *type, const uint8_t uuid[UMDEV_UUID
 			mdev->counted = true;
 		}
 	}
-	pthread_mutex_unlock(&index_lock);
+	core_unlock(&index_lock, LOCK_INDEX);
 
 	if (ret) {
 		free(mdev);
@@ -104,20 +104,20 @@ static void device_unlist(struct umdev_device *mdev)
 {
 	struct umdev_parent *parent = mdev->parent;
 
-	pthread_mutex_lock(&parent->lock);
+	core_lock(&parent->lock, LOCK_PARENT);
 	list_del_init(&mdev->parent_node);
 	while (mdev->attr_users)
 		pthread_cond_wait(&parent->released, &parent->lock);
 	device_free_added_attrs(mdev);
-	pthread_mutex_unlock(&parent->lock);
+	core_unlock(&parent->lock, LOCK_PARENT);
 }
 
 /* Whether the parent is unregistering; read under the index lock. */
 static bool parent_going(struct umdev_parent *parent)
 {
-	pthread_mutex_lock(&index_lock);
+	core_lock(&index_lock, LOCK_INDEX);
 	bool going = parent->unregistering;
-	pthread_mutex_unlock(&index_lock);
+	core_unlock(&index_lock, LOCK_INDEX);
 	return going;
 }
 
@@ -132,7 +132,7 @@ int umdev_device_create(struct umdev_type *type, const uint8_t uuid[UMDEV_UUID_S
 		return ret;
 
 	/* Never wait for an unregistration: it waits for us. */
-	if (pthread_rwlock_tryrdlock(&parent->unreg_gate)) {
+	if (!gate_try_enter(&parent->unreg_gate)) {
 		ret = -ENODEV;
 		goto err_release;
 	}
@@ -141,12 +141,13 @@ int umdev_device_create(struct umdev_type *type, const uint8_t uuid[UMDEV_UUID_S
 		goto err_unlock;
 	}
 
-	pthread_mutex_lock(&parent->lock);
+	core_lock(&parent->lock, LOCK_PARENT);
 	list_add_tail(&mdev->parent_node, &parent->devices);
-	pthread_mutex_unlock(&parent->lock);
+	core_unlock(&parent->lock, LOCK_PARENT);
 	set_state(mdev, UMDEV_DEV_ADDED);
 	event_emit(UMDEV_EVENT_DEVICE_ADDED, parent, mdev, NULL);
 
+	lockdep_assert_callback_allowed("the driver's probe");
 	ret = parent->driver->probe(mdev);
 	if (ret) {
 		if (ret > 0) /* a driver bug; never report success */
@@ -155,23 +156,24 @@ int umdev_device_create(struct umdev_type *type, const uint8_t uuid[UMDEV_UUID_S
 	}
 	ret = journal_record_create(mdev);
 	if (ret) {
+		lockdep_assert_callback_allowed("the driver's remove");
 		parent->driver->remove(mdev);
 		goto err_del;
 	}
 
-	pthread_mutex_lock(&parent->lock);
+	core_lock(&parent->lock, LOCK_PARENT);
 	list_add_tail(&mdev->type_node, &type->devices);
 	mdev->attrs_open = true;
-	pthread_mutex_unlock(&parent->lock);
-	pthread_mutex_lock(&index_lock);
+	core_unlock(&parent->lock, LOCK_PARENT);
+	core_lock(&index_lock, LOCK_INDEX);
 	mdev->state = UMDEV_DEV_BOUND;
-	pthread_mutex_unlock(&index_lock);
+	core_unlock(&index_lock, LOCK_INDEX);
 	event_emit(UMDEV_EVENT_DEVICE_BOUND, parent, mdev, NULL);
 
-	pthread_mutex_lock(&index_lock);
+	core_lock(&index_lock, LOCK_INDEX);
 	mdev->active = true;
-	pthread_mutex_unlock(&index_lock);
-	pthread_rwlock_unlock(&parent->unreg_gate);
+	core_unlock(&index_lock, LOCK_INDEX);
+	gate_leave(&parent->unreg_gate);
 	return 0;
 
 err_del:
@@ -179,7 +181,7 @@ err_del:
 	set_state(mdev, UMDEV_DEV_GONE);
 	event_emit(UMDEV_EVENT_DEVICE_REMOVED, parent, mdev, NULL);
 err_unlock:
-	pthread_rwlock_unlock(&parent->unreg_gate);
+	gate_leave(&parent->unreg_gate);
 err_release:
 	/* Never visible, or already GONE: the last reference releases it. */
 	umdev_device_put(mdev);
@@ -192,14 +194,15 @@ void device_teardown(struct umdev_device *mdev)
 
 	/* Links first (mdev_type, then devices/), as the kernel removes them. */
 	event_emit(UMDEV_EVENT_DEVICE_UNBINDING, parent, mdev, NULL);
-	pthread_mutex_lock(&parent->lock);
+	core_lock(&parent->lock, LOCK_PARENT);
 	list_del_init(&mdev->type_node);
 	mdev->attrs_open = false;
 	while (mdev->attr_users)
 		pthread_cond_wait(&parent->released, &parent->lock);
-	pthread_mutex_unlock(&parent->lock);
+	core_unlock(&parent->lock, LOCK_PARENT);
 	set_state(mdev, UMDEV_DEV_ADDED);
 
+	lockdep_assert_callback_allowed("the driver's remove");
 	parent->driver->remove(mdev);
 
 	device_unlist(mdev);
@@ -214,10 +217,10 @@ int umdev_device_remove(struct umdev_device *mdev)
 	struct umdev_parent *parent = mdev->parent;
 	int ret = 0;
 
-	if (pthread_rwlock_tryrdlock(&parent->unreg_gate))
+	if (!gate_try_enter(&parent->unreg_gate))
 		return -ENODEV;
 
-	pthread_mutex_lock(&index_lock);
+	core_lock(&index_lock, LOCK_INDEX);
 	if (parent->unregistering || mdev->removing || mdev->state == UMDEV_DEV_GONE)
 		ret = -ENODEV;
 	else if (!mdev->active)
@@ -226,21 +229,21 @@ int umdev_device_remove(struct umdev_device *mdev)
 		mdev->active = false;
 		mdev->removing = true;
 	}
-	pthread_mutex_unlock(&index_lock);
+	core_unlock(&index_lock, LOCK_INDEX);
 
 	if (!ret) {
 		ret = journal_record_remove(mdev);
 		if (ret) {
 			/* Not durable: the device stays as it was. */
-			pthread_mutex_lock(&index_lock);
+			core_lock(&index_lock, LOCK_INDEX);
 			mdev->active = true;
 			mdev->removing = false;
-			pthread_mutex_unlock(&index_lock);
+			core_unlock(&index_lock, LOCK_INDEX);
 		} else {
 			device_teardown(mdev);
 		}
 	}
-	pthread_rwlock_unlock(&parent->unreg_gate);
+	gate_leave(&parent->unreg_gate);
 	return ret;
 }
 
@@ -253,13 +256,13 @@ struct umdev_device *umdev_device_get(const uint8_t uuid[UMDEV_UUID_SIZE])
 {
 	struct umdev_device *mdev;
 
-	pthread_mutex_lock(&index_lock);
+	core_lock(&index_lock, LOCK_INDEX);
 	mdev = index_find(uuid);
 	if (mdev && visible(mdev))
 		device_ref(mdev); /* the core's own reference keeps it above 0 */
 	else
 		mdev = NULL;
-	pthread_mutex_unlock(&index_lock);
+	core_unlock(&index_lock, LOCK_INDEX);
 	return mdev;
 }
 
@@ -278,9 +281,9 @@ struct umdev_device *umdev_device_get_by_name(const char *name)
 
 bool umdev_device_is_bound(struct umdev_device *mdev)
 {
-	pthread_mutex_lock(&index_lock);
+	core_lock(&index_lock, LOCK_INDEX);
 	bool bound = mdev->state == UMDEV_DEV_BOUND;
-	pthread_mutex_unlock(&index_lock);
+	core_unlock(&index_lock, LOCK_INDEX);
 	return bound;
 }
 
@@ -334,9 +337,9 @@ ssize_t umdev_list_devices(umdev_uuid_t **out)
 {
 	struct uuid_snapshot snap = { 0 };
 
-	pthread_mutex_lock(&index_lock);
+	core_lock(&index_lock, LOCK_INDEX);
 	index_for_each(add_if_visible, &snap);
-	pthread_mutex_unlock(&index_lock);
+	core_unlock(&index_lock, LOCK_INDEX);
 	return snapshot_finish(&snap, out);
 }
 
@@ -345,10 +348,10 @@ ssize_t umdev_parent_list_devices(struct umdev_parent *parent, umdev_uuid_t **ou
 	struct uuid_snapshot snap = { 0 };
 	struct list_head *pos;
 
-	pthread_mutex_lock(&parent->lock);
+	core_lock(&parent->lock, LOCK_PARENT);
 	list_for_each(pos, &parent->devices)
 		snapshot_add(&snap, list_entry(pos, struct umdev_device, parent_node));
-	pthread_mutex_unlock(&parent->lock);
+	core_unlock(&parent->lock, LOCK_PARENT);
 	return snapshot_finish(&snap, out);
 }
 
@@ -358,18 +361,18 @@ ssize_t umdev_type_list_devices(struct umdev_type *type, umdev_uuid_t **out)
 	struct uuid_snapshot snap = { 0 };
 	struct list_head *pos;
 
-	pthread_mutex_lock(&parent->lock);
+	core_lock(&parent->lock, LOCK_PARENT);
 	list_for_each(pos, &type->devices)
 		snapshot_add(&snap, list_entry(pos, struct umdev_device, type_node));
-	pthread_mutex_unlock(&parent->lock);
+	core_unlock(&parent->lock, LOCK_PARENT);
 	return snapshot_finish(&snap, out);
 }
 
 size_t umdev_bus_device_count(void)
 {
-	pthread_mutex_lock(&index_lock);
+	core_lock(&index_lock, LOCK_INDEX);
 	size_t count = index_count();
-	pthread_mutex_unlock(&index_lock);
+	core_unlock(&index_lock, LOCK_INDEX);
 	return count;
 }
 

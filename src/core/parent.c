@@ -79,9 +79,9 @@ int umdev_register_parent(struct umdev_parent *parent, const char *name,
 	pthread_cond_init(&parent->released, NULL);
 	list_init(&parent->devices);
 
-	pthread_mutex_lock(&registry_lock);
+	core_lock(&registry_lock, LOCK_REGISTRY);
 	if (registry_find(name)) {
-		pthread_mutex_unlock(&registry_lock);
+		core_unlock(&registry_lock, LOCK_REGISTRY);
 		ret = -EEXIST;
 		goto err_destroy;
 	}
@@ -92,7 +92,7 @@ int umdev_register_parent(struct umdev_parent *parent, const char *name,
 		list_init(&type->devices);
 	}
 	list_add_tail(&parent->node, &registry);
-	pthread_mutex_unlock(&registry_lock);
+	core_unlock(&registry_lock, LOCK_REGISTRY);
 
 	event_emit(UMDEV_EVENT_PARENT_REGISTERED, parent, NULL, NULL);
 	return 0;
@@ -109,17 +109,17 @@ static struct umdev_device *claim_next_child(struct umdev_parent *parent)
 {
 	struct umdev_device *mdev = NULL;
 
-	pthread_mutex_lock(&parent->lock);
+	core_lock(&parent->lock, LOCK_PARENT);
 	if (!list_empty(&parent->devices)) {
 		mdev = list_entry(parent->devices.next, struct umdev_device, parent_node);
 		device_ref(mdev);
 	}
-	pthread_mutex_unlock(&parent->lock);
+	core_unlock(&parent->lock, LOCK_PARENT);
 	if (mdev) {
-		pthread_mutex_lock(&index_lock);
+		core_lock(&index_lock, LOCK_INDEX);
 		mdev->active = false;
 		mdev->removing = true;
-		pthread_mutex_unlock(&index_lock);
+		core_unlock(&index_lock, LOCK_INDEX);
 	}
 	return mdev;
 }
@@ -129,16 +129,16 @@ void umdev_unregister_parent(struct umdev_parent *parent)
 	struct umdev_device *mdev;
 
 	/* From here on create and remove on this parent fail with ENODEV. */
-	pthread_mutex_lock(&index_lock);
+	core_lock(&index_lock, LOCK_INDEX);
 	parent->unregistering = true;
-	pthread_mutex_unlock(&index_lock);
+	core_unlock(&index_lock, LOCK_INDEX);
 
 	/* Wait for every create and remove already inside. */
-	pthread_rwlock_wrlock(&parent->unreg_gate);
+	gate_close(&parent->unreg_gate);
 
-	pthread_mutex_lock(&registry_lock);
+	core_lock(&registry_lock, LOCK_REGISTRY);
 	list_del_init(&parent->node);
-	pthread_mutex_unlock(&registry_lock);
+	core_unlock(&registry_lock, LOCK_REGISTRY);
 
 	/* Every child goes, whatever its state; none can stop the walk. */
 	while ((mdev = claim_next_child(parent))) {
@@ -147,14 +147,14 @@ void umdev_unregister_parent(struct umdev_parent *parent)
 	}
 
 	/* Devices and frontends still pinning the parent let go promptly. */
-	pthread_mutex_lock(&parent->lock);
+	core_lock(&parent->lock, LOCK_PARENT);
 	while (parent->refs)
 		pthread_cond_wait(&parent->released, &parent->lock);
-	pthread_mutex_unlock(&parent->lock);
+	core_unlock(&parent->lock, LOCK_PARENT);
 
 	for (unsigned int i = 0; i < parent->nr_types; i++)
 		parent->types[i]->parent = NULL;
-	pthread_rwlock_unlock(&parent->unreg_gate);
+	gate_leave(&parent->unreg_gate);
 
 	event_emit(UMDEV_EVENT_PARENT_UNREGISTERED, parent, NULL, NULL);
 
@@ -165,17 +165,17 @@ void umdev_unregister_parent(struct umdev_parent *parent)
 
 void parent_ref(struct umdev_parent *parent)
 {
-	pthread_mutex_lock(&parent->lock);
+	core_lock(&parent->lock, LOCK_PARENT);
 	parent->refs++;
-	pthread_mutex_unlock(&parent->lock);
+	core_unlock(&parent->lock, LOCK_PARENT);
 }
 
 void parent_unref(struct umdev_parent *parent)
 {
-	pthread_mutex_lock(&parent->lock);
+	core_lock(&parent->lock, LOCK_PARENT);
 	if (--parent->refs == 0)
 		pthread_cond_broadcast(&parent->released);
-	pthread_mutex_unlock(&parent->lock);
+	core_unlock(&parent->lock, LOCK_PARENT);
 }
 
 struct umdev_parent *umdev_parent_get(const char *name)
@@ -184,11 +184,11 @@ struct umdev_parent *umdev_parent_get(const char *name)
 
 	if (!name)
 		return NULL;
-	pthread_mutex_lock(&registry_lock);
+	core_lock(&registry_lock, LOCK_REGISTRY);
 	parent = registry_find(name);
 	if (parent)
 		parent_ref(parent);
-	pthread_mutex_unlock(&registry_lock);
+	core_unlock(&registry_lock, LOCK_REGISTRY);
 	return parent;
 }
 
@@ -217,14 +217,14 @@ ssize_t umdev_list_parents(umdev_name_t **out)
 	int ret = 0;
 
 	*out = NULL;
-	pthread_mutex_lock(&registry_lock);
+	core_lock(&registry_lock, LOCK_REGISTRY);
 	list_for_each(pos, &registry) {
 		ret = snapshot_reserve((void **)out, sizeof(**out), &capacity, count + 1);
 		if (ret)
 			break;
 		strcpy((*out)[count++], list_entry(pos, struct umdev_parent, node)->name);
 	}
-	pthread_mutex_unlock(&registry_lock);
+	core_unlock(&registry_lock, LOCK_REGISTRY);
 	if (ret) {
 		free(*out);
 		*out = NULL;

@@ -3,23 +3,28 @@
  * The core's private view of its objects, shared by the files of src/core.
  *
  * Lock order, outermost first (never take an earlier one while holding a
- * later one, and never call a driver callback or a subscriber while holding
- * any of them but a parent's unregistration gate):
+ * later one, and never call a driver callback, a subscriber or the journal
+ * while holding any of them but a parent's unregistration gate); checked
+ * at run time without NDEBUG (lockdep.h):
  *
  *   parent->unreg_gate         create/remove read-enter (try only), unregister writes
  *   registry_lock (parent.c)   the list of registered parents
  *   parent->lock               device lists, attribute users, parent refs
  *   index_lock (index.c)       the global UUID index, device states,
  *                              parent->unregistering, instance counters
- *   event_lock (events.c)      the subscriber table (held while notifying)
+ *   event_lock (events.c)      the subscriber list (not held while notifying)
+ *   journal_lock (journal.c)   the journal hook (not held while it runs)
  *
- * journal_lock (journal.c) is held for reading around journal calls, under
- * the gate only, and nests outside attribute calls (record_change reads).
+ * Subscribers and journal calls are counted while they run instead of
+ * holding a lock, so unsubscribing and replacing the journal wait for
+ * them, as teardown waits for attribute calls (attr_users).
  */
 #ifndef UMDEV_CORE_PRIVATE_H
 #define UMDEV_CORE_PRIVATE_H
 
 #include <umdev/bus.h>
+
+#include "lockdep.h"
 
 enum umdev_device_state {
 	UMDEV_DEV_RESERVED, /* UUID in the index; nothing visible yet */

@@ -105,11 +105,13 @@ unsigned int umdev_type_available_instances(struct umdev_type *type)
 	struct umdev_parent *parent = type->parent;
 	unsigned int available;
 
-	if (parent->driver->get_available)
+	if (parent->driver->get_available) {
+		lockdep_assert_callback_allowed("the driver's get_available");
 		return parent->driver->get_available(type);
-	pthread_mutex_lock(&index_lock);
+	}
+	core_lock(&index_lock, LOCK_INDEX);
 	available = parent->available_instances;
-	pthread_mutex_unlock(&index_lock);
+	core_unlock(&index_lock, LOCK_INDEX);
 	return available;
 }
 
@@ -134,6 +136,7 @@ ssize_t umdev_type_show_description(struct umdev_type *type, char *buf)
 
 	if (!umdev_type_has_description(type))
 		return -ENOENT;
+	lockdep_assert_callback_allowed("the driver's show_description");
 	len = type->parent->driver->show_description(type, buf);
 	return len > UMDEV_ATTR_BUF_SIZE ? -EIO : len;
 }
@@ -202,9 +205,9 @@ const struct umdev_attribute *umdev_device_find_attr(struct umdev_device *mdev,
 {
 	const struct umdev_attribute *attr;
 
-	pthread_mutex_lock(&mdev->parent->lock);
+	core_lock(&mdev->parent->lock, LOCK_PARENT);
 	attr = find_attr_locked(mdev, group, name);
-	pthread_mutex_unlock(&mdev->parent->lock);
+	core_unlock(&mdev->parent->lock, LOCK_PARENT);
 	return attr;
 }
 
@@ -216,7 +219,7 @@ ssize_t umdev_device_list_attrs(struct umdev_device *mdev,
 	struct list_head *pos;
 	int ret = 0;
 
-	pthread_mutex_lock(&mdev->parent->lock);
+	core_lock(&mdev->parent->lock, LOCK_PARENT);
 	if (mdev->attrs_open)
 		for (const struct umdev_attribute *const *a = umdev_device_attrs(mdev); *a && !ret;
 		     a++) {
@@ -231,7 +234,7 @@ ssize_t umdev_device_list_attrs(struct umdev_device *mdev,
 		if (!ret)
 			attrs[count++] = list_entry(pos, struct added_attr, node)->attr;
 	}
-	pthread_mutex_unlock(&mdev->parent->lock);
+	core_unlock(&mdev->parent->lock, LOCK_PARENT);
 	if (ret) {
 		free(attrs);
 		*out = NULL;
@@ -269,7 +272,7 @@ int umdev_device_add_attr(struct umdev_device *mdev, const struct umdev_attribut
 		return -ENOMEM;
 	added->attr = attr;
 
-	pthread_mutex_lock(&parent->lock);
+	core_lock(&parent->lock, LOCK_PARENT);
 	if (list_empty(&mdev->parent_node)) {
 		ret = -ENODEV; /* not (or no longer) in its parent's directory */
 	} else if (find_added(mdev, attr) || find_attr_locked(mdev, attr->group, attr->name)) {
@@ -282,7 +285,7 @@ int umdev_device_add_attr(struct umdev_device *mdev, const struct umdev_attribut
 	}
 	if (!ret)
 		list_add_tail(&added->node, &mdev->attrs);
-	pthread_mutex_unlock(&parent->lock);
+	core_unlock(&parent->lock, LOCK_PARENT);
 	if (ret)
 		free(added);
 	return ret;
@@ -293,7 +296,7 @@ void umdev_device_remove_attr(struct umdev_device *mdev, const struct umdev_attr
 	struct umdev_parent *parent = mdev->parent;
 	struct added_attr *added;
 
-	pthread_mutex_lock(&parent->lock);
+	core_lock(&parent->lock, LOCK_PARENT);
 	added = find_added(mdev, attr);
 	if (added) {
 		/* No new call finds it; wait for those running (kernfs's drain). */
@@ -301,7 +304,7 @@ void umdev_device_remove_attr(struct umdev_device *mdev, const struct umdev_attr
 		while (added->users)
 			pthread_cond_wait(&parent->released, &parent->lock);
 	}
-	pthread_mutex_unlock(&parent->lock);
+	core_unlock(&parent->lock, LOCK_PARENT);
 	free(added);
 }
 
@@ -325,7 +328,7 @@ static int attr_enter(struct umdev_device *mdev, const struct umdev_attribute *a
 {
 	int ret = 0;
 
-	pthread_mutex_lock(&mdev->parent->lock);
+	core_lock(&mdev->parent->lock, LOCK_PARENT);
 	*added = NULL;
 	if (!driver_attr_open(mdev, attr)) {
 		*added = find_added(mdev, attr);
@@ -336,7 +339,7 @@ static int attr_enter(struct umdev_device *mdev, const struct umdev_attribute *a
 	}
 	if (!ret)
 		mdev->attr_users++;
-	pthread_mutex_unlock(&mdev->parent->lock);
+	core_unlock(&mdev->parent->lock, LOCK_PARENT);
 	return ret;
 }
 
@@ -344,13 +347,13 @@ static void attr_leave(struct umdev_device *mdev, struct added_attr *added)
 {
 	bool wake;
 
-	pthread_mutex_lock(&mdev->parent->lock);
+	core_lock(&mdev->parent->lock, LOCK_PARENT);
 	wake = --mdev->attr_users == 0;
 	if (added && --added->users == 0)
 		wake = true;
 	if (wake)
 		pthread_cond_broadcast(&mdev->parent->released);
-	pthread_mutex_unlock(&mdev->parent->lock);
+	core_unlock(&mdev->parent->lock, LOCK_PARENT);
 }
 
 ssize_t umdev_device_attr_show(struct umdev_device *mdev,
@@ -364,6 +367,7 @@ ssize_t umdev_device_attr_show(struct umdev_device *mdev,
 	len = attr_enter(mdev, attr, &added);
 	if (len)
 		return len;
+	lockdep_assert_callback_allowed("an attribute's show");
 	len = attr->show(mdev, buf);
 	attr_leave(mdev, added);
 	return len > UMDEV_ATTR_BUF_SIZE ? -EIO : len;
@@ -381,6 +385,7 @@ ssize_t umdev_device_attr_store(struct umdev_device *mdev,
 	ret = attr_enter(mdev, attr, &added);
 	if (ret)
 		return ret;
+	lockdep_assert_callback_allowed("an attribute's store");
 	ret = attr->store(mdev, buf, count);
 	if (ret >= 0) {
 		int recorded = journal_record_change(mdev, attr);
