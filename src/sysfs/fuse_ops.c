@@ -22,6 +22,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -34,7 +35,9 @@
  * What an open file remembers: the objects it was opened on, compared (not
  * dereferenced) at each read and write so a descriptor outlived by its
  * device fails with ENODEV as in the kernel, even when a new device took
- * the UUID; and the text of the last show.
+ * the UUID; and the text of the last show. Reads of one open file are
+ * serialised by its lock, as kernfs's of->mutex serialises them: the
+ * workers may get two reads of one descriptor at once (threads sharing it).
  */
 struct file_identity {
 	uint64_t parent_serial; /* 0: above the parents */
@@ -44,6 +47,7 @@ struct file_identity {
 
 struct open_file {
 	struct file_identity id;
+	pthread_mutex_t lock; /* len and text */
 	size_t len;
 	char text[UMDEV_ATTR_BUF_SIZE];
 };
@@ -156,6 +160,7 @@ static int sysfs_open(const char *path, struct fuse_file_info *fi)
 		file = calloc(1, sizeof(*file));
 		if (file) {
 			node_identity(&node, &file->id);
+			pthread_mutex_init(&file->lock, NULL);
 			fi->fh = (uintptr_t)file;
 			fi->direct_io = 1;
 		} else {
@@ -168,8 +173,11 @@ static int sysfs_open(const char *path, struct fuse_file_info *fi)
 
 static int sysfs_release(const char *path, struct fuse_file_info *fi)
 {
+	struct open_file *file = (struct open_file *)(uintptr_t)fi->fh;
+
 	(void)path;
-	free((struct open_file *)(uintptr_t)fi->fh);
+	pthread_mutex_destroy(&file->lock);
+	free(file);
 	return 0;
 }
 
@@ -194,11 +202,10 @@ static int resolve_open_file(const char *path, const struct open_file *file,
 	return 0;
 }
 
-static int sysfs_read(const char *path, char *buf, size_t size, off_t offset,
-		      struct fuse_file_info *fi)
+/* Under file->lock: the text at @offset, running the show again at 0. */
+static int read_locked(const char *path, struct open_file *file, char *buf, size_t size,
+		       off_t offset)
 {
-	struct open_file *file = (struct open_file *)(uintptr_t)fi->fh;
-
 	if (offset == 0 || !file->len) {
 		struct sysfs_node node;
 		ssize_t len;
@@ -219,6 +226,18 @@ static int sysfs_read(const char *path, char *buf, size_t size, off_t offset,
 		size = file->len - (size_t)offset;
 	memcpy(buf, file->text + offset, size);
 	return (int)size;
+}
+
+static int sysfs_read(const char *path, char *buf, size_t size, off_t offset,
+		      struct fuse_file_info *fi)
+{
+	struct open_file *file = (struct open_file *)(uintptr_t)fi->fh;
+	int ret;
+
+	pthread_mutex_lock(&file->lock);
+	ret = read_locked(path, file, buf, size, offset);
+	pthread_mutex_unlock(&file->lock);
+	return ret;
 }
 
 static int sysfs_write(const char *path, const char *buf, size_t size, off_t offset,

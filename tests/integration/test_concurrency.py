@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import threading
 
 from conftest import UUIDS
 
@@ -139,3 +140,45 @@ def test_concurrent_creates_of_one_uuid_only_one_wins(start_daemon):
     assert results.count("created") == 1, results
     assert all(r in ("created", str(errno.EEXIST)) for r in results), results
     assert d.devices() == [u]
+
+
+def test_concurrent_reads_of_one_open_file_each_see_one_whole_value(start_daemon):
+    # Threads sharing one descriptor read at offset 0 (each read runs the
+    # show) while another process changes the value between a short and a
+    # long text. kernfs serialises reads of one open file; a read must
+    # never return part of one show and part of another.
+    d = start_daemon()
+    assert d.create("tp0", "testparent-a", UUIDS[0]) == 37
+    value = os.path.join(d.device_dir(UUIDS[0]), "vendor", "value")
+    short, long = "s", "L" * 64
+    assert d.write(value, short) == 1
+    writer = subprocess.Popen([sys.executable, "-c", textwrap.dedent("""
+        import os, sys
+        path, texts = sys.argv[1], sys.argv[2:]
+        for i in range(3000):
+            fd = os.open(path, os.O_WRONLY)
+            os.write(fd, texts[i % 2].encode())
+            os.close(fd)
+        """), value, short, long])
+    fd = os.open(value, os.O_RDONLY)
+    seen, bad = set(), []
+
+    def reader():
+        while writer.poll() is None and not bad:
+            text = os.pread(fd, 4096, 0).decode()
+            if text not in (short + "\n", long + "\n"):
+                bad.append(text)
+            seen.add(text)
+
+    try:
+        threads = [threading.Thread(target=reader) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        writer.kill()
+        writer.wait()
+        os.close(fd)
+    assert not bad, bad[:3]
+    assert len(seen) == 2  # both values were read, so the reads did overlap changes
