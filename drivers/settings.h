@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 
-#include <umdev/module.h>
+#include "module.h"
 
 /* A setting a driver accepts: a decimal number from @min to @max. */
 struct driver_setting {

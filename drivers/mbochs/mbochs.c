@@ -16,7 +16,7 @@
 #include <stdlib.h>
 
 #include <umdev/mdev.h>
-#include <umdev/module.h>
+#include "../module.h"
 
 #include "../settings.h"
 

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 
 #include <umdev/mdev.h>
-#include <umdev/module.h>
+#include "../module.h"
 
 #include "../settings.h"
 #include "mtty_pci.h"

@@ -11,7 +11,7 @@
 #define UMDEVD_CONFIG_H
 
 #include <stddef.h>
-#include <umdev/module.h>
+#include "module.h"
 
 struct config_parent {
 	const struct umdev_parent_module *module;

@@ -18,7 +18,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-#include <umdev/journal.h>
+#include "journal.h"
 #include <umdev/vfio_user.h>
 
 #include "config.h"

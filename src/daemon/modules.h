@@ -4,7 +4,7 @@
 #define UMDEVD_MODULES_H
 
 #include <stdio.h>
-#include <umdev/module.h>
+#include "module.h"
 
 /* The module called @name, or NULL. */
 const struct umdev_parent_module *modules_find(const char *name);

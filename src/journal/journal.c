@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * The journal of live devices (include/umdev/journal.h).
+ * The journal of live devices (journal.h).
  *
  * It keeps its own list of what is durable, changed only together with the
  * file: each change is applied to the list, the whole list is written out
@@ -18,7 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <umdev/journal.h>
+#include "journal.h"
 
 #define JOURNAL_VERSION 1
 #define JOURNAL_MAX_SIZE (64 << 20) /* far beyond any real set of devices */

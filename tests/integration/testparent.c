@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include <umdev/bus.h>
-#include <umdev/module.h>
+#include "module.h"
 
 #define VALUE_MAX 64
 

@@ -21,7 +21,7 @@
 #include <cmocka.h>
 
 #include <umdev/bus.h>
-#include <umdev/module.h>
+#include "module.h"
 
 /* ---- helpers ---- */
 

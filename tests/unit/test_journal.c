@@ -12,7 +12,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include <umdev/journal.h>
+#include "journal.h"
 
 #include "test_driver.h"
 
