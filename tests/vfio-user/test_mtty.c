@@ -21,63 +21,41 @@
 #include <cmocka.h>
 
 #include <umdev/bus.h>
+#include <umdev/mdev.h>
+#include <umdev/module.h>
 #include <umdev/pci.h>
 #include <umdev/vfio_user.h>
 #include <umdev/vfio_user_client.h>
 
-#include "../../drivers/mtty/mtty_pci.h"
 #include "../../drivers/mtty/mtty_uart.h"
 
 static char dir[64], sockets[96];
-
-static int mt_probe(struct umdev_device *mdev)
-{
-	struct mtty_model *m;
-	int ret = mtty_model_create(mdev, 2, &m);
-
-	if (!ret)
-		umdev_set_drvdata(mdev, m);
-	return ret;
-}
-
-static void mt_remove(struct umdev_device *mdev)
-{
-	mtty_model_destroy(umdev_get_drvdata(mdev));
-}
-
-static struct umdev_driver mt_driver = {
-	.name = "mttytest", .device_api = "vfio-pci", .max_instances = 4,
-	.probe = mt_probe, .remove = mt_remove,
-};
-
-static struct {
-	struct umdev_parent parent;
-	struct umdev_type type;
-	struct umdev_type *types[1];
-} mt = { .type = { .sysfs_name = "2" } };
-
+static void *mtty;		  /* the real driver, as umdevd instantiates it */
+static struct umdev_type *mtty2; /* its dual-port type */
 static struct umdev_device *mdev;
-static struct mtty_model *model;
 static struct umdev_vu_client *c;
 
 static int group_setup(void **state)
 {
+	struct umdev_parent *parent;
+
 	(void)state;
 	snprintf(dir, sizeof(dir), "/tmp/umdev-mtty-XXXXXX");
 	if (!mkdtemp(dir))
 		return -1;
 	snprintf(sockets, sizeof(sockets), "%s/s", dir);
-	mt.types[0] = &mt.type;
-	if (umdev_vfio_user_start(sockets) ||
-	    umdev_register_parent(&mt.parent, "mttytest", &mt_driver, mt.types, 1))
+	if (umdev_vfio_user_start(sockets) || umdev_mtty_module.create("mtty", NULL, 0, &mtty))
 		return -1;
-	return 0;
+	parent = umdev_parent_get("mtty");
+	mtty2 = parent ? umdev_parent_find_type(parent, "mtty-2") : NULL;
+	umdev_parent_put(parent);
+	return mtty2 ? 0 : -1;
 }
 
 static int group_teardown(void **state)
 {
 	(void)state;
-	umdev_unregister_parent(&mt.parent);
+	umdev_mtty_module.destroy(mtty);
 	umdev_vfio_user_stop();
 	rmdir(sockets);
 	rmdir(dir);
@@ -91,10 +69,9 @@ static int dev_setup(void **state)
 
 	(void)state;
 	umdev_uuid_parse("3b0a6f6e-7c61-4d57-8a3c-0000000000aa", uuid);
-	if (umdev_device_create(&mt.type, uuid))
+	if (umdev_device_create(mtty2, uuid))
 		return -1;
 	mdev = umdev_device_get(uuid);
-	model = umdev_get_drvdata(mdev);
 	if (umdev_vfio_user_socket_path(mdev, path, sizeof(path)) < 0 ||
 	    umdev_vu_connect(path, true, &c))
 		return -1;
@@ -108,6 +85,52 @@ static int dev_teardown(void **state)
 	umdev_device_remove(mdev);
 	umdev_device_put(mdev);
 	return 0;
+}
+
+/* The device's vendor/NAME attribute, as `cat` on the sysfs file gives it. */
+static void attr_show(const char *name, char *buf)
+{
+	const struct umdev_attribute *attr = umdev_device_find_attr(mdev, "vendor", name);
+	ssize_t n;
+
+	assert_non_null(attr);
+	n = umdev_device_attr_show(mdev, attr, buf);
+	assert_true(n > 0);
+	buf[n] = '\0';
+}
+
+static void set_loopback(bool on)
+{
+	const struct umdev_attribute *attr = umdev_device_find_attr(mdev, "vendor", "loopback");
+
+	assert_int_equal(umdev_device_attr_store(mdev, attr, on ? "1\n" : "0\n", 2), 2);
+}
+
+/* The host pty of @port, from vendor/ptys (one per line). */
+static void pty_path(unsigned int port, char *path, size_t size)
+{
+	char buf[UMDEV_ATTR_BUF_SIZE + 1], *line = buf;
+
+	attr_show("ptys", buf);
+	for (unsigned int i = 0; i < port; i++) {
+		line = strchr(line, '\n');
+		assert_non_null(line);
+		line++;
+	}
+	snprintf(path, size, "%.*s", (int)strcspn(line, "\n"), line);
+	assert_non_null(strstr(path, "/dev/pts/"));
+}
+
+/* Opens the host side of @port as a terminal program would. */
+static int open_pty(unsigned int port)
+{
+	char path[64];
+	int fd;
+
+	pty_path(port, path, sizeof(path));
+	fd = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	return fd;
 }
 
 static uint8_t rd(unsigned int port, unsigned int reg)
@@ -159,8 +182,15 @@ static void test_identity(void **state)
 	assert_int_equal(ii.count, 1);
 	assert_int_equal(umdev_vu_irq_info(c, VFIO_USER_PCI_MSI_IRQ, &ii), 0);
 	assert_int_equal(ii.count, 1);
-	assert_non_null(strstr(mtty_model_pty(model, 1), "/dev/pts/"));
-	assert_int_equal(mtty_model_nr_ports(model), 2);
+	{
+		char ptys[UMDEV_ATTR_BUF_SIZE + 1], p0[64], p1[64];
+
+		attr_show("ptys", ptys);
+		pty_path(0, p0, sizeof(p0));
+		pty_path(1, p1, sizeof(p1));
+		assert_string_not_equal(p0, p1); /* one pty per port, one per line */
+		assert_int_equal(strlen(ptys), strlen(p0) + strlen(p1) + 2);
+	}
 	/* the guest sizes an I/O BAR: 8 bytes */
 	uint32_t all = 0xffffffff, bar;
 	umdev_vu_region_write(c, 7, 0x10, &all, 4);
@@ -170,9 +200,12 @@ static void test_identity(void **state)
 
 static void test_loopback_fifo(void **state)
 {
+	char buf[UMDEV_ATTR_BUF_SIZE + 1];
+
 	(void)state;
-	mtty_model_set_loopback(model, true);
-	assert_true(mtty_model_loopback(model));
+	set_loopback(true);
+	attr_show("loopback", buf);
+	assert_string_equal(buf, "1\n");
 	assert_int_equal(rd(0, UART_LSR) & (UART_LSR_DR | UART_LSR_THRE | UART_LSR_TEMT),
 			 UART_LSR_THRE | UART_LSR_TEMT);
 	wr(0, UART_FCR, 0x41 | UART_FCR_CLEAR_RCVR); /* FIFO on, trigger 4 */
@@ -253,7 +286,7 @@ static void test_intx_and_msi(void **state)
 	const uint32_t unmask = VFIO_USER_IRQ_SET_DATA_NONE | VFIO_USER_IRQ_SET_ACTION_UNMASK;
 
 	(void)state;
-	mtty_model_set_loopback(model, true);
+	set_loopback(true);
 	assert_int_equal(umdev_vu_set_irqs(c, 0, trig, 0, 1, &intx, NULL), 0);
 	wr(1, UART_IER, UART_IER_RDI);
 	assert_false(fired(intx));
@@ -310,9 +343,7 @@ static void test_pty(void **state)
 	struct pollfd pfd;
 
 	(void)state;
-	mtty_model_set_loopback(model, false);
-	peer = open(mtty_model_pty(model, 0), O_RDWR | O_NOCTTY | O_CLOEXEC);
-	assert_true(peer >= 0);
+	peer = open_pty(0);
 	/* host to guest */
 	assert_int_equal(write(peer, "hi", 2), 2);
 	wait_for_rx(0);
@@ -333,8 +364,6 @@ static void test_pty(void **state)
 	}
 	assert_int_equal(n, 2);
 	assert_string_equal(got, "OK");
-	/* the other port's pty is separate */
-	assert_string_not_equal(mtty_model_pty(model, 0), mtty_model_pty(model, 1));
 	close(peer);
 }
 
