@@ -238,9 +238,48 @@ static void test_loopback_fifo(void **state)
 	wr(0, UART_FCR, 0);
 	assert_int_equal(rd(0, UART_IIR), 0x01);
 	wr(0, UART_RX, 'x');
-	wr(0, UART_RX, 'y');
 	assert_int_equal(rd(0, UART_RX), 'x');
-	assert_int_equal(rd(0, UART_LSR) & (UART_LSR_DR | UART_LSR_OE), UART_LSR_OE);
+	assert_int_equal(rd(0, UART_LSR) & UART_LSR_DR, 0);
+}
+
+/*
+ * Overrun as the 16550 data sheet has it. In FIFO mode a byte arriving at
+ * a full FIFO is lost and the FIFO keeps what it holds; without the FIFO
+ * the new byte replaces the unread one. Either way LSR.OE is set at once
+ * (an RLSI interrupt, the highest priority) and only reading LSR clears
+ * it: clearing the FIFO does not. Loopback drives it: the host pty is
+ * flow-controlled and never outruns the receiver.
+ */
+static void test_overrun(void **state)
+{
+	(void)state;
+	set_loopback(true);
+	wr(0, UART_FCR, UART_FCR_ENABLE_FIFO | UART_FCR_CLEAR_RCVR); /* trigger 1 */
+	wr(0, UART_IER, UART_IER_RDI | UART_IER_RLSI);
+	for (int i = 0; i < 17; i++)
+		wr(0, UART_RX, (uint8_t)i);
+	assert_int_equal(rd(0, UART_IIR), 0xc0 | UART_IIR_RLSI);
+	/* the driver clears the FIFO (as at open): OE stays until LSR is read */
+	wr(0, UART_FCR, UART_FCR_ENABLE_FIFO | UART_FCR_CLEAR_RCVR);
+	assert_int_equal(rd(0, UART_IIR), 0xc0 | UART_IIR_RLSI);
+	assert_int_equal(rd(0, UART_LSR) & (UART_LSR_OE | UART_LSR_DR), UART_LSR_OE);
+	assert_int_equal(rd(0, UART_LSR) & UART_LSR_OE, 0);
+	assert_int_equal(rd(0, UART_IIR), 0xc1);
+	/* reading the FIFO empty does not clear it either; the lost byte is the 17th */
+	for (int i = 0; i < 18; i++)
+		wr(0, UART_RX, (uint8_t)(0x40 + i));
+	for (int i = 0; i < 16; i++)
+		assert_int_equal(rd(0, UART_RX), 0x40 + i);
+	assert_int_equal(rd(0, UART_LSR) & (UART_LSR_OE | UART_LSR_DR), UART_LSR_OE);
+	/* without the FIFO the holding register takes the newest byte */
+	wr(0, UART_FCR, 0);
+	wr(0, UART_RX, 'x');
+	assert_int_equal(rd(0, UART_LSR) & (UART_LSR_OE | UART_LSR_DR), UART_LSR_DR);
+	wr(0, UART_RX, 'y');
+	assert_int_equal(rd(0, UART_IIR), UART_IIR_RLSI);
+	assert_int_equal(rd(0, UART_LSR) & (UART_LSR_OE | UART_LSR_DR), UART_LSR_OE | UART_LSR_DR);
+	assert_int_equal(rd(0, UART_RX), 'y');
+	assert_int_equal(rd(0, UART_LSR) & (UART_LSR_OE | UART_LSR_DR), 0);
 }
 
 static void test_registers(void **state)
@@ -367,6 +406,151 @@ static void test_pty(void **state)
 	close(peer);
 }
 
+/* Reads @len bytes from @port as a polling guest does; the pty delivers asynchronously. */
+static void rx_bytes(unsigned int port, char *buf, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		wait_for_rx(port);
+		buf[i] = (char)rd(port, UART_RX);
+	}
+	buf[len] = '\0';
+}
+
+/* The 8250 driver's open: clear and enable the FIFOs, then read away what is pending. */
+static void guest_open(unsigned int port)
+{
+	wr(port, UART_FCR, UART_FCR_ENABLE_FIFO | UART_FCR_CLEAR_RCVR | UART_FCR_CLEAR_XMIT);
+	rd(port, UART_LSR);
+	rd(port, UART_IIR);
+	rd(port, UART_MSR);
+	wr(port, UART_MCR, UART_MCR_DTR | UART_MCR_RTS | UART_MCR_OUT2);
+	wr(port, UART_IER, UART_IER_RDI | UART_IER_RLSI);
+}
+
+/* ... and its close: interrupts off, FIFOs cleared and turned off, lines down. */
+static void guest_close(unsigned int port)
+{
+	wr(port, UART_IER, 0);
+	wr(port, UART_MCR, 0);
+	wr(port, UART_FCR, UART_FCR_ENABLE_FIFO | UART_FCR_CLEAR_RCVR | UART_FCR_CLEAR_XMIT);
+	wr(port, UART_FCR, 0);
+}
+
+/*
+ * The host writes while the guest's port is closed (FIFO off: one byte of
+ * holding). The receiver fills and the device stops taking bytes from the
+ * pty; the guest's open clears the FIFO. The device must take bytes from
+ * the pty again, and what waited in the pty arrives whole: the pty is
+ * flow-controlled, so nothing was overrun. Then the same with the 8250's
+ * probe, which switches the FIFO on without the clear bits.
+ */
+static void test_rx_after_closed_port(void **state)
+{
+	int peer = open_pty(0);
+	char got[16];
+
+	(void)state;
+	assert_int_equal(write(peer, "0123456789", 10), 10);
+	wait_for_rx(0); /* '0' in the holding register, the rest waits in the pty */
+	guest_open(0);	/* '0' is cleared away by the guest */
+	rx_bytes(0, got, 9);
+	assert_string_equal(got, "123456789");
+	assert_int_equal(rd(0, UART_LSR) & (UART_LSR_OE | UART_LSR_DR), 0);
+
+	guest_close(0);
+	assert_int_equal(write(peer, "abc", 3), 3);
+	wait_for_rx(0);
+	wr(0, UART_FCR, UART_FCR_ENABLE_FIFO); /* a mode switch empties the FIFO too */
+	rx_bytes(0, got, 2);
+	assert_string_equal(got, "bc");
+	close(peer);
+}
+
+/*
+ * A guest that opens and closes the port over and over (`echo > ttyS1` in
+ * a loop) while the host writes: after every open the host's next line
+ * arrives (less the byte the closed port held, which the open cleared).
+ */
+static void test_rx_open_close_loop(void **state)
+{
+	int peer = open_pty(1);
+	char line[16], got[16];
+
+	(void)state;
+	guest_close(1);
+	for (int i = 0; i < 50; i++) {
+		int len = snprintf(line, sizeof(line), "line %02d\n", i);
+
+		assert_int_equal(write(peer, line, (size_t)len), len);
+		wait_for_rx(1);
+		guest_open(1);
+		rx_bytes(1, got, (size_t)len - 1);
+		assert_string_equal(got, line + 1);
+		wr(1, UART_RX, '.'); /* the guest's echo */
+		guest_close(1);
+	}
+	for (int i = 0; i < 50; i++) {
+		struct pollfd pfd = { .fd = peer, .events = POLLIN };
+		char c;
+
+		assert_int_equal(poll(&pfd, 1, 10000), 1);
+		assert_int_equal(read(peer, &c, 1), 1);
+		assert_int_equal(c, '.');
+	}
+	close(peer);
+}
+
+/*
+ * A full FIFO that the guest drains through RBR: the device takes more from
+ * the pty each time there is room, and a long burst arrives whole, in order.
+ */
+static void test_rx_fifo_drain(void **state)
+{
+	int peer = open_pty(0);
+	char sent[512], got[sizeof(sent) + 1];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(sent); i++)
+		sent[i] = (char)('A' + i % 26);
+	guest_open(0);
+	assert_int_equal(write(peer, sent, sizeof(sent)), sizeof(sent));
+	rx_bytes(0, got, sizeof(sent));
+	assert_memory_equal(got, sent, sizeof(sent));
+	assert_int_equal(rd(0, UART_LSR) & (UART_LSR_OE | UART_LSR_DR), 0);
+	close(peer);
+}
+
+/*
+ * Loop mode (MCR.LOOP, used by the 8250 probe) disconnects the receiver from
+ * the line: what the guest sends comes back alone, and what the host wrote
+ * meanwhile waits in the pty until the guest leaves loop mode. A device
+ * reset likewise empties the receiver, and the pty flows again after it.
+ */
+static void test_rx_loop_mode_and_reset(void **state)
+{
+	int peer = open_pty(0);
+	char got[8];
+
+	(void)state;
+	guest_open(0);
+	wr(0, UART_MCR, UART_MCR_LOOP);
+	assert_int_equal(write(peer, "abc", 3), 3);
+	wr(0, UART_RX, 'x');
+	assert_int_equal(rd(0, UART_RX), 'x');
+	assert_int_equal(rd(0, UART_LSR) & UART_LSR_DR, 0);
+	wr(0, UART_MCR, UART_MCR_DTR | UART_MCR_RTS | UART_MCR_OUT2);
+	rx_bytes(0, got, 3);
+	assert_string_equal(got, "abc");
+
+	guest_close(0); /* FIFO off: the receiver holds one byte */
+	assert_int_equal(write(peer, "xyz", 3), 3);
+	wait_for_rx(0);
+	assert_int_equal(umdev_vu_reset(c), 0);
+	rx_bytes(0, got, 2);
+	assert_string_equal(got, "yz");
+	close(peer);
+}
+
 #define CASE(fn) cmocka_unit_test_setup_teardown(fn, dev_setup, dev_teardown)
 
 int main(void)
@@ -377,6 +561,11 @@ int main(void)
 		CASE(test_registers),
 		CASE(test_intx_and_msi),
 		CASE(test_pty),
+		CASE(test_overrun),
+		CASE(test_rx_after_closed_port),
+		CASE(test_rx_open_close_loop),
+		CASE(test_rx_fifo_drain),
+		CASE(test_rx_loop_mode_and_reset),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
