@@ -186,9 +186,15 @@ static void irqs_changed(struct umdev_vfio_device *vdev, unsigned int index)
 {
 	struct mtty_model *m = model_of(vdev);
 
-	(void)index;
 	pthread_mutex_lock(&m->lock);
-	m->line = false; /* a newly chosen interrupt sees any pending request */
+	/*
+	 * A newly chosen interrupt sees any pending request: MSI gets a new
+	 * edge, and a new INTx eventfd fires if the line is already up (the
+	 * frontend signals INTx only when the level rises).
+	 */
+	m->line = false;
+	if (index == VFIO_USER_PCI_INTX_IRQ)
+		umdev_vfio_intx_set(&m->vdev, false);
 	update_irq(m);
 	pthread_mutex_unlock(&m->lock);
 }

@@ -551,6 +551,26 @@ static void test_rx_loop_mode_and_reset(void **state)
 	close(peer);
 }
 
+/*
+ * The guest's driver may configure INTx only after the port raised its
+ * request (QEMU re-enables INTx when MSI goes away): a level-triggered
+ * line that is already asserted interrupts as soon as it has an eventfd.
+ */
+static void test_intx_configured_while_asserted(void **state)
+{
+	int intx = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	const uint32_t trig = VFIO_USER_IRQ_SET_DATA_EVENTFD | VFIO_USER_IRQ_SET_ACTION_TRIGGER;
+
+	(void)state;
+	set_loopback(true);
+	wr(0, UART_IER, UART_IER_RDI);
+	wr(0, UART_RX, 'i');
+	assert_int_equal(umdev_vu_set_irqs(c, VFIO_USER_PCI_INTX_IRQ, trig, 0, 1, &intx, NULL), 0);
+	assert_true(fired(intx));
+	assert_int_equal(rd(0, UART_RX), 'i');
+	close(intx);
+}
+
 #define CASE(fn) cmocka_unit_test_setup_teardown(fn, dev_setup, dev_teardown)
 
 int main(void)
@@ -566,6 +586,7 @@ int main(void)
 		CASE(test_rx_open_close_loop),
 		CASE(test_rx_fifo_drain),
 		CASE(test_rx_loop_mode_and_reset),
+		CASE(test_intx_configured_while_asserted),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
