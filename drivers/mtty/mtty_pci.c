@@ -334,7 +334,13 @@ static void build_vfio(struct mtty_model *m)
 	m->irqs[VFIO_USER_PCI_INTX_IRQ] = (struct umdev_vfio_irq){
 		1, UMDEV_VFIO_IRQ_MASKABLE | UMDEV_VFIO_IRQ_AUTOMASKED };
 	m->irqs[VFIO_USER_PCI_MSI_IRQ] = (struct umdev_vfio_irq){ 1, UMDEV_VFIO_IRQ_NORESIZE };
-	/* the sample offers the device-request IRQ too; the VMM may install an eventfd */
+	/*
+	 * The error and device-request notifications, one eventfd each as
+	 * vfio-pci offers them. QEMU asks for the error one at every attach
+	 * and warns "Could not enable error recovery" unless it has exactly
+	 * one; the model has no unrecoverable errors, so it is never signalled.
+	 */
+	m->irqs[VFIO_USER_PCI_ERR_IRQ] = (struct umdev_vfio_irq){ 1, 0 };
 	m->irqs[VFIO_USER_PCI_REQ_IRQ] = (struct umdev_vfio_irq){ 1, 0 };
 	m->vdev = (struct umdev_vfio_device){
 		.pci = true,
