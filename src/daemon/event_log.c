@@ -24,7 +24,7 @@ static void log_event(const struct umdev_event *event, void *arg)
 
 int event_log_start(void)
 {
-	if (log_get_level() < LOGL_DEBUG)
+	if (log_get_level() < UMDEV_LOG_DEBUG)
 		return 0;
 	handle = umdev_subscribe(log_event, NULL);
 	return handle < 0 ? handle : 0;

@@ -1,64 +1,52 @@
 // SPDX-License-Identifier: MIT
 /*
- * The log. Each message is formatted whole and written with one write(2),
- * so lines from concurrent threads never interleave.
+ * The log's sink: each message becomes one line, written with one
+ * write(2), so lines from concurrent threads never interleave.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "log.h"
 
-static const char *const level_names[] = {
-	[LOGL_ERROR] = "error",
-	[LOGL_WARNING] = "warning",
-	[LOGL_INFO] = "info",
-	[LOGL_DEBUG] = "debug",
-};
+static enum umdev_log_level current_level = UMDEV_LOG_INFO;
 
-static enum log_level current_level = LOGL_INFO;
-
-void log_set_level(enum log_level level)
+static void write_line(enum umdev_log_level level, const char *message, void *arg)
 {
-	current_level = level;
-}
+	char line[1200];
+	int len;
 
-enum log_level log_get_level(void)
-{
-	return current_level;
-}
-
-int log_parse_level(const char *name, enum log_level *level)
-{
-	for (size_t i = 0; i < sizeof(level_names) / sizeof(level_names[0]); i++) {
-		if (!strcmp(name, level_names[i])) {
-			*level = (enum log_level)i;
-			return 0;
-		}
-	}
-	return -EINVAL;
-}
-
-void log_msg(enum log_level level, const char *fmt, ...)
-{
-	char line[1024];
-	va_list ap;
-	int len, n;
-
-	if (level > current_level)
+	(void)arg;
+	len = snprintf(line, sizeof(line), "umdevd[%d]: %s: %s", (int)getpid(),
+		       umdev_log_level_name(level), message);
+	if (len < 0)
 		return;
-	len = snprintf(line, sizeof(line), "umdevd[%d]: %s: ", (int)getpid(), level_names[level]);
-	va_start(ap, fmt);
-	n = vsnprintf(line + len, sizeof(line) - (size_t)len - 1, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		return;
-	len += n;
 	if ((size_t)len > sizeof(line) - 2)
 		len = (int)sizeof(line) - 2; /* cut, but keep the newline */
 	line[len++] = '\n';
 	while (write(STDERR_FILENO, line, (size_t)len) < 0 && errno == EINTR)
 		;
+}
+
+void log_set_level(enum umdev_log_level level)
+{
+	current_level = level;
+	umdev_set_log(write_line, NULL, level);
+}
+
+enum umdev_log_level log_get_level(void)
+{
+	return current_level;
+}
+
+int log_parse_level(const char *name, enum umdev_log_level *level)
+{
+	for (enum umdev_log_level l = UMDEV_LOG_ERROR; l <= UMDEV_LOG_DEBUG; l++) {
+		if (!strcmp(name, umdev_log_level_name(l))) {
+			*level = l;
+			return 0;
+		}
+	}
+	return -EINVAL;
 }

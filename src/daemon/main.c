@@ -13,10 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <spawn.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 
 #include "journal.h"
 #include <umdev/vfio_user.h>
@@ -29,70 +26,6 @@
 #include "parents.h"
 #include "ready.h"
 #include "sysfs.h"
-
-/*
- * A daemon killed with its mount in place leaves a FUSE mount nobody
- * serves ("Transport endpoint is not connected"): detach it, so that a
- * restart needs no manual umount.
- */
-static void detach_stale_mount(const char *path)
-{
-	struct stat st;
-
-	if (!stat(path, &st) || errno != ENOTCONN)
-		return;
-	log_warning("%s: a stale mount of a previous umdevd; detaching it", path);
-	if (!umount2(path, MNT_DETACH))
-		return;
-	/* Not root: fusermount3 may detach a FUSE mount of ours. */
-	char *argv[] = { "fusermount3", "-u", "-z", (char *)path, NULL };
-	extern char **environ;
-	pid_t pid;
-	int status;
-	if (!posix_spawnp(&pid, "fusermount3", NULL, NULL, argv, environ))
-		waitpid(pid, &status, 0);
-}
-
-/* Whether @path (absolute, resolved) is a mount point, from mountinfo. */
-static bool is_mount_point(const char *path)
-{
-	FILE *f = fopen("/proc/self/mountinfo", "re");
-	char line[4096], where[PATH_MAX];
-	bool found = false;
-
-	if (!f)
-		return false;
-	/* Field 5 is the mount point (octal escapes for spaces are rare here). */
-	while (!found && fgets(line, sizeof(line), f))
-		found = sscanf(line, "%*s %*s %*s %*s %4095s", where) == 1 && !strcmp(where, path);
-	fclose(f);
-	return found;
-}
-
-/* The mount point as an absolute path (created if missing), into @out. */
-static int prepare_mountpoint(const char *path, char out[PATH_MAX])
-{
-	detach_stale_mount(path);
-	if (mkdir(path, 0755) && errno != EEXIST) {
-		int err = errno;
-
-		log_error("mount point %s: %s", path, strerror(err));
-		return -err;
-	}
-	if (!realpath(path, out)) {
-		int err = errno;
-
-		log_error("mount point %s: %s", path, strerror(err));
-		return -err;
-	}
-	/* A live mount there (another umdevd?) is not stacked over. */
-	if (is_mount_point(out)) {
-		log_error("mount point %s: something is mounted there already "
-			  "(another umdevd?); unmount it first", out);
-		return -EBUSY;
-	}
-	return 0;
-}
 
 struct daemon {
 	struct options opts;
@@ -130,7 +63,7 @@ static int journal_start(struct daemon *d)
 		return 0;
 	ret = make_parent_dirs(path);
 	if (!ret)
-		ret = umdev_journal_open(path, stderr, &d->journal);
+		ret = umdev_journal_open(path, &d->journal);
 	if (ret) {
 		log_error("journal %s: %s", path, strerror(-ret));
 		return ret;
@@ -245,7 +178,7 @@ int main(int argc, char **argv)
 	ret = load_config(&d.opts, &d.config);
 	if (ret)
 		return EXIT_FAILURE;
-	ret = prepare_mountpoint(d.opts.mountpoint, mountpoint);
+	ret = umdev_mountpoint_prepare(d.opts.mountpoint, mountpoint);
 	if (ret)
 		goto out_config;
 

@@ -60,7 +60,7 @@ int options_parse(int argc, char **argv, struct options *opts)
 		.mountpoint = UMDEVD_DEFAULT_MOUNTPOINT,
 		.journal_path = UMDEVD_DEFAULT_JOURNAL,
 		.socket_dir = UMDEVD_DEFAULT_SOCKET_DIR,
-		.log_level = LOGL_INFO,
+		.log_level = UMDEV_LOG_INFO,
 	};
 	while ((opt = getopt_long(argc, argv, "c:fj:l:s:hV", longopts, NULL)) != -1) {
 		switch (opt) {

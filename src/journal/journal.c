@@ -18,6 +18,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <umdev/log.h>
+
 #include "journal.h"
 
 #define JOURNAL_VERSION 1
@@ -38,7 +40,6 @@ struct journal_entry {
 
 struct umdev_journal {
 	char *path;
-	FILE *log;
 	int lock_fd; /* "<path>.lock", flock'd: one daemon per journal */
 	pthread_mutex_t lock; /* the entries and the file */
 	struct journal_entry *entries;
@@ -222,7 +223,7 @@ static int journal_write(struct umdev_journal *journal)
 	/* Keep the state being replaced, for a journal damaged later. */
 	unlink(prev);
 	if (link(journal->path, prev) && errno != ENOENT)
-		fprintf(journal->log, "umdev journal: cannot keep %s: %s\n", prev, strerror(errno));
+		umdev_log(UMDEV_LOG_ERROR, "journal: cannot keep %s: %s", prev, strerror(errno));
 	if (rename(tmp, journal->path)) {
 		ret = -errno;
 		goto out_unlink;
@@ -351,7 +352,7 @@ static int load(struct umdev_journal *journal, const char *path)
 	root = json_tokener_parse_verbose(text, &jerr);
 	free(text);
 	if (!root) {
-		fprintf(journal->log, "umdev journal: %s: not JSON: %s\n", path,
+		umdev_log(UMDEV_LOG_WARNING, "journal: %s: not JSON: %s", path,
 			json_tokener_error_desc(jerr));
 		return -EINVAL;
 	}
@@ -379,7 +380,7 @@ static int load(struct umdev_journal *journal, const char *path)
 	}
 	json_object_put(root);
 	if (ret) {
-		fprintf(journal->log, "umdev journal: %s: %s\n", path, why ? why : strerror(-ret));
+		umdev_log(UMDEV_LOG_WARNING, "journal: %s: %s", path, why ? why : strerror(-ret));
 		for (size_t i = 0; i < journal->count; i++)
 			entry_free(&journal->entries[i]);
 		journal->count = 0;
@@ -402,24 +403,23 @@ static int lock_journal(struct umdev_journal *journal)
 	journal->lock_fd = open(lock_path, O_RDONLY | O_CREAT | O_CLOEXEC, 0600);
 	if (journal->lock_fd < 0) {
 		ret = -errno;
-		fprintf(journal->log, "umdev journal: %s: %s\n", lock_path, strerror(errno));
+		umdev_log(UMDEV_LOG_WARNING, "journal: %s: %s", lock_path, strerror(errno));
 	} else if (flock(journal->lock_fd, LOCK_EX | LOCK_NB)) {
 		ret = errno == EWOULDBLOCK ? -EBUSY : -errno;
-		fprintf(journal->log, "umdev journal: %s is in use by another process\n",
+		umdev_log(UMDEV_LOG_WARNING, "journal: %s is in use by another process",
 			journal->path);
 	}
 	free(lock_path);
 	return ret;
 }
 
-int umdev_journal_open(const char *path, FILE *log, struct umdev_journal **out)
+int umdev_journal_open(const char *path, struct umdev_journal **out)
 {
 	struct umdev_journal *journal = calloc(1, sizeof(*journal));
 	int ret;
 
 	if (!journal)
 		return -ENOMEM;
-	journal->log = log ? log : stderr;
 	journal->lock_fd = -1;
 	journal->path = strdup(path);
 	if (!journal->path) {
@@ -441,11 +441,10 @@ int umdev_journal_open(const char *path, FILE *log, struct umdev_journal **out)
 		char *corrupt = path_with(path, ".corrupt");
 		char *prev = path_with(path, ".prev");
 		if (corrupt && prev && !rename(path, corrupt)) {
-			fprintf(journal->log, "umdev journal: kept the damaged journal as %s\n", corrupt);
+			umdev_log(UMDEV_LOG_WARNING, "journal: kept the damaged journal as %s", corrupt);
 			ret = load(journal, prev);
 			if (!ret)
-				fprintf(journal->log,
-					"umdev journal: using the state before the last change, %s (%zu devices)\n",
+				umdev_log(UMDEV_LOG_WARNING, "journal: using the state before the last change, %s (%zu devices)",
 					prev, journal->count);
 			else if (ret == -ENOENT)
 				ret = -EINVAL;
@@ -479,7 +478,7 @@ static int record_create(struct umdev_device *mdev, void *arg)
 		ret = journal_write(journal);
 		if (ret) {
 			journal->count--;
-			fprintf(journal->log, "umdev journal: cannot record %s: %s\n", entry.uuid,
+			umdev_log(UMDEV_LOG_ERROR, "journal: cannot record %s: %s", entry.uuid,
 				strerror(-ret));
 		}
 	}
@@ -507,7 +506,7 @@ static int record_remove(struct umdev_device *mdev, void *arg)
 				(journal->count - i) * sizeof(*journal->entries));
 			journal->entries[i] = entry;
 			journal->count++;
-			fprintf(journal->log, "umdev journal: cannot record the removal of %s: %s\n",
+			umdev_log(UMDEV_LOG_ERROR, "journal: cannot record the removal of %s: %s",
 				entry.uuid, strerror(-ret));
 		} else {
 			entry_free(&entry);
@@ -549,7 +548,7 @@ static int record_change(struct umdev_device *mdev, const struct umdev_attribute
 	if (!ret) {
 		ret = journal_write(journal);
 		if (ret) {
-			fprintf(journal->log, "umdev journal: cannot record %s of %s: %s\n", name,
+			umdev_log(UMDEV_LOG_ERROR, "journal: cannot record %s of %s: %s", name,
 				entry->uuid, strerror(-ret));
 			/* Back to what the file holds. */
 			if (old)
@@ -591,20 +590,20 @@ static int restore_attr(struct umdev_device *mdev, const struct journal_attr *at
 	return ret < 0 ? (int)ret : 0;
 }
 
-static int restore_entry(struct umdev_journal *journal, struct journal_entry *entry)
+static int restore_entry(struct journal_entry *entry)
 {
 	struct umdev_parent *parent = umdev_parent_get(entry->parent);
 	uint8_t uuid[UMDEV_UUID_SIZE];
 	int ret;
 
 	if (!parent) {
-		fprintf(journal->log, "umdev journal: %s: parent %s is not loaded\n", entry->uuid,
+		umdev_log(UMDEV_LOG_WARNING, "journal: %s: parent %s is not loaded", entry->uuid,
 			entry->parent);
 		return -ENODEV;
 	}
 	struct umdev_type *type = umdev_parent_find_type(parent, entry->type);
 	if (!type) {
-		fprintf(journal->log, "umdev journal: %s: parent %s has no type %s\n", entry->uuid,
+		umdev_log(UMDEV_LOG_WARNING, "journal: %s: parent %s has no type %s", entry->uuid,
 			entry->parent, entry->type);
 		umdev_parent_put(parent);
 		return -ENOENT;
@@ -612,14 +611,14 @@ static int restore_entry(struct umdev_journal *journal, struct journal_entry *en
 	umdev_uuid_parse(entry->uuid, uuid);
 	ret = umdev_device_create(type, uuid);
 	if (ret) {
-		fprintf(journal->log, "umdev journal: %s: create failed: %s\n", entry->uuid,
+		umdev_log(UMDEV_LOG_WARNING, "journal: %s: create failed: %s", entry->uuid,
 			strerror(-ret));
 	} else {
 		struct umdev_device *mdev = umdev_device_get(uuid);
 		for (size_t i = 0; mdev && i < entry->nr_attrs; i++) {
 			int err = restore_attr(mdev, &entry->attrs[i]);
 			if (err)
-				fprintf(journal->log, "umdev journal: %s: attribute %s not restored: %s\n",
+				umdev_log(UMDEV_LOG_WARNING, "journal: %s: attribute %s not restored: %s",
 					entry->uuid, entry->attrs[i].name, strerror(-err));
 		}
 		if (mdev)
@@ -638,7 +637,7 @@ int umdev_journal_restore_and_start(struct umdev_journal *journal)
 	 * not held across creates, as the core's journal lock nests outside it.
 	 */
 	for (size_t i = 0; i < journal->count;) {
-		if (!restore_entry(journal, &journal->entries[i])) {
+		if (!restore_entry(&journal->entries[i])) {
 			restored++;
 			i++;
 			continue;
@@ -651,7 +650,7 @@ int umdev_journal_restore_and_start(struct umdev_journal *journal)
 	ret = journal_write(journal);
 	pthread_mutex_unlock(&journal->lock);
 	if (ret) {
-		fprintf(journal->log, "umdev journal: cannot write %s: %s\n", journal->path,
+		umdev_log(UMDEV_LOG_ERROR, "journal: cannot write %s: %s", journal->path,
 			strerror(-ret));
 		return ret;
 	}
@@ -686,7 +685,7 @@ int umdev_journal_drop_parent(struct umdev_journal *journal, const char *parent)
 	journal->count = nr_kept;
 	ret = journal_write(journal);
 	if (ret) {
-		fprintf(journal->log, "umdev journal: cannot forget the devices of %s: %s\n",
+		umdev_log(UMDEV_LOG_ERROR, "journal: cannot forget the devices of %s: %s",
 			parent, strerror(-ret));
 		journal->entries = all;
 		journal->count = nr_all;

@@ -24,13 +24,13 @@ struct umdev_journal;
 
 /*
  * Opens the journal at @path and loads what it holds (nothing if the file
- * does not exist). A file that cannot be parsed is reported on @log, moved
+ * does not exist). A file that cannot be parsed is reported in the log (<umdev/log.h>), moved
  * to "<path>.corrupt", and the previous state ("<path>.prev") is loaded
  * instead when it is good. Returns 0, or a negative errno when neither
  * holds a good state (-EINVAL), the file cannot be read, or another
  * process holds the journal ("<path>.lock"): -EBUSY.
  */
-int umdev_journal_open(const char *path, FILE *log, struct umdev_journal **out);
+int umdev_journal_open(const char *path, struct umdev_journal **out);
 
 /*
  * Recreates every journaled device (same UUID, type, attributes) on the

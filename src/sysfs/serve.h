@@ -15,8 +15,8 @@ struct umdev_mount {
 
 	/* serve.c */
 	bool stopping;		/* atomic: workers leave after their current request */
-	bool notify_main;	/* a worker that sees the unmount wakes main_thread */
-	pthread_t main_thread;
+	int stop_fd;		/* eventfd: readable once the workers must leave */
+	int unmounted_fd;	/* eventfd: a worker saw the mount go away */
 	pthread_t workers[SERVE_WORKERS];
 };
 

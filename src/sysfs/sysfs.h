@@ -19,6 +19,14 @@ struct umdev_mount_options {
 
 struct umdev_mount;
 
+/*
+ * Readies @path for a mount and writes its absolute form into @out
+ * (PATH_MAX bytes): creates it if missing, detaches a stale FUSE mount a
+ * killed daemon left there (ENOTCONN), and refuses a live mount (-EBUSY:
+ * another umdevd?). Each refusal is logged; returns 0 or a negative errno.
+ */
+int umdev_mountpoint_prepare(const char *path, char *out);
+
 /* Mounts the mdev tree on @mountpoint; 0 or a negative errno. */
 int umdev_sysfs_mount(const char *mountpoint, const struct umdev_mount_options *opts,
 		      struct umdev_mount **out);
@@ -44,8 +52,10 @@ struct umdev_serve_signals {
 /*
  * Serves requests on several threads until the filesystem is unmounted
  * or, with @signals, SIGINT or SIGTERM (or SIGHUP without a reload)
- * arrives. Every request read before the stop is answered. Returns 0 or
- * a negative errno.
+ * arrives. Every request read before the stop is answered. No signal
+ * handler is installed: with @signals, the three are blocked in the
+ * calling thread (the workers inherit that) and read from a signalfd.
+ * Returns 0 or a negative errno.
  */
 int umdev_mount_serve(struct umdev_mount *mount, const struct umdev_serve_signals *signals);
 

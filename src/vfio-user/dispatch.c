@@ -12,6 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <umdev/log.h>
+
 #include "private.h"
 
 #define PAYLOAD(type, msg) ((const struct type *)(msg)->payload)
@@ -74,9 +76,8 @@ static int handle_dma_map(struct vfu_conn *conn, struct vfu_msg *msg)
 	pthread_mutex_unlock(&rt->lock);
 	if (ret)
 		return ret;
-	if (getenv("UMDEV_VFU_DEBUG"))
-		vfu_log("map %#llx+%#llx fd %d flags %u", (unsigned long long)map->address,
-			(unsigned long long)map->size, fd, map->flags);
+	umdev_log(UMDEV_LOG_DEBUG, "vfio-user: map %#llx+%#llx fd %d flags %u",
+		  (unsigned long long)map->address, (unsigned long long)map->size, fd, map->flags);
 	if (fd >= 0)
 		msg->fds[0] = -1; /* the map owns it now */
 	if (vdev->ops && vdev->ops->dma_map)
@@ -123,9 +124,8 @@ static int handle_dma_unmap(struct vfu_conn *conn, struct vfu_msg *msg)
 
 	if (msg->len != sizeof(*unmap) || unmap->argsz != sizeof(*unmap))
 		return -EINVAL;
-	if (getenv("UMDEV_VFU_DEBUG"))
-		vfu_log("unmap %#llx+%#llx flags %u", (unsigned long long)unmap->address,
-			(unsigned long long)unmap->size, unmap->flags);
+	umdev_log(UMDEV_LOG_DEBUG, "vfio-user: unmap %#llx+%#llx flags %u",
+		  (unsigned long long)unmap->address, (unsigned long long)unmap->size, unmap->flags);
 	if (unmap->flags == VFIO_USER_DMA_UNMAP_F_ALL) {
 		if (unmap->address || unmap->size)
 			return -EINVAL;

@@ -15,6 +15,7 @@
 #include <sys/un.h>
 
 #include <umdev/bus.h>
+#include <umdev/log.h>
 #include <umdev/vfio.h>
 #include <umdev/vfio_user.h>
 
@@ -118,17 +119,16 @@ static const struct umdev_attribute socket_attr = {
 	.show = socket_show,
 };
 
+/* The server's messages: one line each in the libraries' log. */
 void vfu_log(const char *fmt, ...)
 {
+	char message[900];
 	va_list ap;
 
 	va_start(ap, fmt);
-	flockfile(stderr);
-	fputs("umdev vfio-user: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	funlockfile(stderr);
+	vsnprintf(message, sizeof(message), fmt, ap);
 	va_end(ap);
+	umdev_log(UMDEV_LOG_INFO, "vfio-user: %s", message);
 }
 
 /* Under servers_lock. */

@@ -302,3 +302,26 @@ def test_a_second_daemon_does_not_mount_over_a_live_one(tmp_path, start_daemon):
     # The first one is untouched.
     assert d.devices() == [UUIDS[3]]
     assert is_mounted(d.mnt)
+
+
+def test_no_signal_handler_is_installed(start_daemon):
+    # The libraries install none and umdevd needs none: it takes SIGINT,
+    # SIGTERM and SIGHUP from a signalfd, so every other signal keeps its
+    # default action (SIGUSR1 and SIGUSR2 were the sysfs library's). Signals
+    # 32 and up are the C library's own (thread cancellation, setxid).
+    d = start_daemon()
+    with open(f"/proc/{d.proc.pid}/status") as f:
+        caught = [int(line.split()[1], 16) for line in f if line.startswith("SigCgt:")]
+    standard = [sig for sig in range(1, 32) if caught[0] & (1 << (sig - 1))]
+    assert standard == []
+
+
+def test_debug_level_logs_every_event_through_the_one_log(start_daemon):
+    d = start_daemon(extra_args=["-l", "debug"])
+    assert d.create("tp0", "testparent-a", UUIDS[0]) == 37
+    assert d.remove(UUIDS[0]) == 2
+    d.stop()
+    log = d.log_path.read_text()
+    pid = d.proc.pid
+    assert f"umdevd[{pid}]: debug: device-bound: {UUIDS[0]}" in log, log
+    assert all(line.startswith(f"umdevd[{pid}]: ") for line in log.splitlines()), log

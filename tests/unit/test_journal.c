@@ -12,6 +12,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include <umdev/log.h>
+
 #include "journal.h"
 
 #include "test_driver.h"
@@ -25,6 +27,12 @@ static char *log_text;
 static size_t log_size;
 static FILE *log_file;
 
+/* The libraries' log, kept to check what the journal reported. */
+static void keep_log(enum umdev_log_level level, const char *message, void *arg)
+{
+	fprintf(arg, "%s: %s\n", umdev_log_level_name(level), message);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -32,6 +40,7 @@ static int setup(void **state)
 	assert_non_null(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/journal.json", dir);
 	log_file = open_memstream(&log_text, &log_size);
+	umdev_set_log(keep_log, log_file, UMDEV_LOG_DEBUG);
 	assert_int_equal(test_parent_register(&tp, "p1", "tdrv", 8, 0), 0);
 	return 0;
 }
@@ -42,6 +51,7 @@ static int teardown(void **state)
 	(void)state;
 	test_parent_unregister(&tp);
 	assert_int_equal(umdev_bus_device_count(), 0);
+	umdev_set_log(NULL, NULL, UMDEV_LOG_WARNING);
 	fclose(log_file);
 	free(log_text);
 	assert_true(asprintf(&cmd, "rm -rf %s", dir) > 0);
@@ -68,7 +78,7 @@ static struct umdev_journal *open_and_start(int expect_restored)
 {
 	struct umdev_journal *journal;
 
-	assert_int_equal(umdev_journal_open(path, log_file, &journal), 0);
+	assert_int_equal(umdev_journal_open(path, &journal), 0);
 	assert_int_equal(umdev_journal_restore_and_start(journal), expect_restored);
 	return journal;
 }
@@ -180,7 +190,7 @@ static void unreadable_journal_without_a_good_state_refuses(void **state)
 	for (size_t i = 0; i < sizeof(damaged) / sizeof(damaged[0]); i++) {
 		write_text(path, damaged[i]);
 		unlink(with(".prev"));
-		assert_int_equal(umdev_journal_open(path, log_file, &journal), -EINVAL);
+		assert_int_equal(umdev_journal_open(path, &journal), -EINVAL);
 		/* Nothing is lost: the damaged file is kept aside, untouched. */
 		assert_int_equal(access(with(".corrupt"), F_OK), 0);
 		unlink(with(".corrupt"));
@@ -239,12 +249,12 @@ static void one_journal_one_daemon(void **state)
 	struct umdev_journal *first, *second;
 	(void)state;
 
-	assert_int_equal(umdev_journal_open(path, log_file, &first), 0);
-	assert_int_equal(umdev_journal_open(path, log_file, &second), -EBUSY);
+	assert_int_equal(umdev_journal_open(path, &first), 0);
+	assert_int_equal(umdev_journal_open(path, &second), -EBUSY);
 	fflush(log_file);
 	assert_non_null(strstr(log_text, "in use by another process"));
 	umdev_journal_close(first);
-	assert_int_equal(umdev_journal_open(path, log_file, &second), 0);
+	assert_int_equal(umdev_journal_open(path, &second), 0);
 	umdev_journal_close(second);
 }
 
