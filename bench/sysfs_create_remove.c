@@ -6,8 +6,8 @@
  * the same way (same libfuse loop, zero timeouts, direct I/O) in the same
  * process and the same run.
  *
- *   tree: open+write(uuid)+close on devices/umdev/bench/mdev_supported_types/bench-x/create,
- *         open+write("1")+close on devices/umdev/bench/<uuid>/remove
+ *   tree: open+write(uuid)+close on devices/virtual/bench/bench/mdev_supported_types/bench-x/create,
+ *         open+write("1")+close on devices/virtual/bench/bench/<uuid>/remove
  *   null: the same on the null filesystem, whose every path exists
  *
  * Blocks of the two alternate, so drift in machine load hits both; the
@@ -183,10 +183,10 @@ static double run_block(const char *root, unsigned int iterations, unsigned int 
 	double t0 = now();
 
 	snprintf(create, sizeof(create),
-		 "%s/devices/umdev/bench/mdev_supported_types/bench-x/create", root);
+		 "%s/devices/virtual/bench/bench/mdev_supported_types/bench-x/create", root);
 	for (unsigned int i = 0; i < iterations; i++) {
 		snprintf(uuid, sizeof(uuid), "%08x-0000-4000-8000-000000000000", (*counter)++);
-		snprintf(remove, sizeof(remove), "%s/devices/umdev/bench/%s/remove", root, uuid);
+		snprintf(remove, sizeof(remove), "%s/devices/virtual/bench/bench/%s/remove", root, uuid);
 		write_file(create, uuid, UMDEV_UUID_STRING_LEN);
 		write_file(remove, "1", 1);
 	}

@@ -199,10 +199,16 @@ enum umdev_event_type {
 	UMDEV_EVENT_PARENT_UNREGISTERED, /* parent gone (MDEV_STATE=unregistered) */
 	UMDEV_EVENT_DEVICE_ADDED,	 /* directory and `remove` exist; not yet bound */
 	UMDEV_EVENT_DEVICE_BOUND,	 /* probed; `devices/` then `mdev_type` links exist */
-	UMDEV_EVENT_DEVICE_UNBINDING,	 /* removal started; `mdev_type` then `devices/` go */
-	UMDEV_EVENT_DEVICE_REMOVED,	 /* driver's remove ran; directory gone */
+	UMDEV_EVENT_DEVICE_UNBINDING,	 /* its driver goes (a remove or an unbind started):
+					    not to be served any more */
+	UMDEV_EVENT_DEVICE_UNBOUND,	 /* the driver's remove ran; `driver` link gone */
+	UMDEV_EVENT_DEVICE_REMOVED,	 /* directory gone */
 	UMDEV_EVENT_DEVICE_CHANGED,	 /* a driver attribute was written */
+	UMDEV_EVENT_UEVENT_REQUESTED,	 /* a `uevent` file was written (umdev/driver_model.h):
+					    parent and mdev name the object, or both NULL */
 };
+
+struct umdev_uevent_request;
 
 struct umdev_event {
 	enum umdev_event_type type;
@@ -210,6 +216,7 @@ struct umdev_event {
 	struct umdev_type *mdev_type;	    /* device events only */
 	struct umdev_device *mdev;	    /* device events only */
 	const struct umdev_attribute *attr; /* DEVICE_CHANGED only */
+	const struct umdev_uevent_request *request; /* UEVENT_REQUESTED only */
 };
 
 /*

@@ -107,6 +107,17 @@ struct umdev_driver {
 	const struct umdev_attribute *const *dev_attrs;
 };
 
+/*
+ * The runtime-PM state a user can change in a power/ directory: runtime
+ * PM is never enabled on mdevs or their parents, but `control` ("on"
+ * forbids runtime suspend and holds a usage count) and `async` can be
+ * set. Private to the core (umdev/driver_model.h); accessed atomically.
+ */
+struct umdev_power {
+	bool forbidden; /* control reads "on" */
+	bool async;	/* async reads "enabled" */
+};
+
 /**
  * struct umdev_parent - a device that can parent mediated devices.
  *
@@ -129,6 +140,7 @@ struct umdev_parent {
 	pthread_cond_t released;   /* signalled when refs drops */
 	unsigned int refs;	   /* devices and frontends pinning the parent, under lock */
 	uint64_t serial;	   /* never reused; see umdev_parent_serial() */
+	struct umdev_power power;  /* its power/ directory */
 };
 
 /**

@@ -68,6 +68,7 @@ static int device_reserve(struct umdev_type *type, const uint8_t uuid[UMDEV_UUID
 	mdev->type = type;
 	mdev->parent = parent;
 	mdev->state = UMDEV_DEV_RESERVED;
+	mdev->iommu_group = -1;
 	mdev->refs = 1;
 	list_init(&mdev->parent_node);
 	list_init(&mdev->type_node);
@@ -154,10 +155,18 @@ int umdev_device_create(struct umdev_type *type, const uint8_t uuid[UMDEV_UUID_S
 			ret = -EINVAL;
 		goto err_del;
 	}
-	ret = journal_record_create(mdev);
+	/* VFIO gives the device its IOMMU group as the driver registers it. */
+	core_lock(&index_lock, LOCK_INDEX);
+	ret = iommu_group_alloc(mdev);
+	core_unlock(&index_lock, LOCK_INDEX);
+	if (!ret)
+		ret = journal_record_create(mdev);
 	if (ret) {
 		lockdep_assert_callback_allowed("the driver's remove");
 		parent->driver->remove(mdev);
+		core_lock(&index_lock, LOCK_INDEX);
+		iommu_group_free(mdev);
+		core_unlock(&index_lock, LOCK_INDEX);
 		goto err_del;
 	}
 
@@ -167,6 +176,7 @@ int umdev_device_create(struct umdev_type *type, const uint8_t uuid[UMDEV_UUID_S
 	core_unlock(&parent->lock, LOCK_PARENT);
 	core_lock(&index_lock, LOCK_INDEX);
 	mdev->state = UMDEV_DEV_BOUND;
+	mdev->has_driver = true;
 	core_unlock(&index_lock, LOCK_INDEX);
 	event_emit(UMDEV_EVENT_DEVICE_BOUND, parent, mdev, NULL);
 
@@ -188,22 +198,62 @@ err_release:
 	return ret;
 }
 
-void device_teardown(struct umdev_device *mdev)
+/*
+ * No new call of the driver's attributes starts, and those running end;
+ * with @unlink the device leaves its type's devices/ too.
+ */
+static void close_attrs(struct umdev_device *mdev, bool unlink)
 {
 	struct umdev_parent *parent = mdev->parent;
 
-	/* Links first (mdev_type, then devices/), as the kernel removes them. */
-	event_emit(UMDEV_EVENT_DEVICE_UNBINDING, parent, mdev, NULL);
 	core_lock(&parent->lock, LOCK_PARENT);
-	list_del_init(&mdev->type_node);
+	if (unlink)
+		list_del_init(&mdev->type_node);
 	mdev->attrs_open = false;
 	while (mdev->attr_users)
 		pthread_cond_wait(&parent->released, &parent->lock);
 	core_unlock(&parent->lock, LOCK_PARENT);
-	set_state(mdev, UMDEV_DEV_ADDED);
+}
 
+/* The driver's remove, then the `driver` link and the IOMMU group go. */
+static void release_driver(struct umdev_device *mdev)
+{
 	lockdep_assert_callback_allowed("the driver's remove");
-	parent->driver->remove(mdev);
+	mdev->parent->driver->remove(mdev);
+	core_lock(&index_lock, LOCK_INDEX);
+	mdev->has_driver = false;
+	iommu_group_free(mdev);
+	core_unlock(&index_lock, LOCK_INDEX);
+	event_emit(UMDEV_EVENT_DEVICE_UNBOUND, mdev->parent, mdev, NULL);
+}
+
+void device_detach(struct umdev_device *mdev)
+{
+	event_emit(UMDEV_EVENT_DEVICE_UNBINDING, mdev->parent, mdev, NULL);
+	close_attrs(mdev, false);
+	release_driver(mdev);
+}
+
+void device_teardown(struct umdev_device *mdev)
+{
+	struct umdev_parent *parent = mdev->parent;
+	bool has_driver;
+
+	core_lock(&index_lock, LOCK_INDEX);
+	has_driver = mdev->has_driver;
+	core_unlock(&index_lock, LOCK_INDEX);
+
+	/*
+	 * Whoever serves the device lets go first; then the links go
+	 * (mdev_type, then devices/), then the driver, as the kernel's
+	 * mdev_device_remove_common() and device_del() do.
+	 */
+	if (has_driver)
+		event_emit(UMDEV_EVENT_DEVICE_UNBINDING, parent, mdev, NULL);
+	close_attrs(mdev, true);
+	set_state(mdev, UMDEV_DEV_ADDED);
+	if (has_driver)
+		release_driver(mdev);
 
 	device_unlist(mdev);
 	set_state(mdev, UMDEV_DEV_GONE);

@@ -80,6 +80,8 @@ void umdev_unsubscribe(int handle)
 	core_unlock(&event_lock, LOCK_EVENT);
 }
 
+static void notify(const struct umdev_event *event);
+
 void event_emit(enum umdev_event_type type, struct umdev_parent *parent,
 		struct umdev_device *mdev, const struct umdev_attribute *attr)
 {
@@ -90,6 +92,26 @@ void event_emit(enum umdev_event_type type, struct umdev_parent *parent,
 		.mdev = mdev,
 		.attr = attr,
 	};
+
+	notify(&event);
+}
+
+void event_emit_uevent(struct umdev_parent *parent, struct umdev_device *mdev,
+		       const struct umdev_uevent_request *request)
+{
+	struct umdev_event event = {
+		.type = UMDEV_EVENT_UEVENT_REQUESTED,
+		.parent = parent,
+		.mdev_type = mdev ? mdev->type : NULL,
+		.mdev = mdev,
+		.request = request,
+	};
+
+	notify(&event);
+}
+
+static void notify(const struct umdev_event *event)
+{
 	struct list_head *pos, *next;
 
 	lockdep_assert_callback_allowed("an event subscriber");
@@ -104,7 +126,7 @@ void event_emit(enum umdev_event_type type, struct umdev_parent *parent,
 			sub->running++;
 			core_unlock(&event_lock, LOCK_EVENT);
 			running_here = sub;
-			sub->fn(&event, sub->arg);
+			sub->fn(event, sub->arg);
 			running_here = outer;
 			core_lock(&event_lock, LOCK_EVENT);
 			sub->running--;
@@ -132,8 +154,12 @@ const char *umdev_event_name(enum umdev_event_type type)
 		return "device-bound";
 	case UMDEV_EVENT_DEVICE_UNBINDING:
 		return "device-unbinding";
+	case UMDEV_EVENT_DEVICE_UNBOUND:
+		return "device-unbound";
 	case UMDEV_EVENT_DEVICE_REMOVED:
 		return "device-removed";
+	case UMDEV_EVENT_UEVENT_REQUESTED:
+		return "uevent-requested";
 	case UMDEV_EVENT_DEVICE_CHANGED:
 		return "device-changed";
 	}

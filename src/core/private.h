@@ -23,13 +23,14 @@
 #define UMDEV_CORE_PRIVATE_H
 
 #include <umdev/bus.h>
+#include <umdev/driver_model.h>
 
 #include "lockdep.h"
 
 enum umdev_device_state {
 	UMDEV_DEV_RESERVED, /* UUID in the index; nothing visible yet */
 	UMDEV_DEV_ADDED,    /* directory and `remove` visible; not bound */
-	UMDEV_DEV_BOUND,    /* probed: links and attributes visible */
+	UMDEV_DEV_BOUND,    /* created: links visible (attributes while it has a driver) */
 	UMDEV_DEV_GONE,	    /* removed; waits for its last reference */
 };
 
@@ -46,6 +47,8 @@ struct umdev_device {
 	bool active;	     /* fully created and not being removed */
 	bool removing;	     /* a remove (or unregistration) has claimed it */
 	bool counted;	     /* holds one of the parent's core-counted instances */
+	bool has_driver;     /* probed and not unbound: the `driver` link */
+	int iommu_group;     /* while it has a driver; else -1 (driver.c) */
 
 	unsigned int refs; /* atomic; the core holds one from create to removal */
 
@@ -55,6 +58,8 @@ struct umdev_device {
 	bool attrs_open;	      /* the driver's attribute calls allowed */
 	unsigned int attr_users;      /* attribute calls running, of any attribute */
 	struct list_head attrs;	      /* struct added_attr: umdev_device_add_attr() */
+
+	struct umdev_power power; /* its power/ directory (driver.c) */
 };
 
 /* A file added to a device's directory by a frontend or driver. */
@@ -88,10 +93,21 @@ void device_ref(struct umdev_device *mdev);
 void device_free_added_attrs(struct umdev_device *mdev);
 /* Tears a claimed device down; the caller holds the parent's gate. */
 void device_teardown(struct umdev_device *mdev);
+/*
+ * Detaches the driver of a claimed device that has one: UNBINDING, the
+ * driver's attributes drained, the driver's remove, UNBOUND.
+ */
+void device_detach(struct umdev_device *mdev);
+
+/* driver.c: IOMMU group numbers, under index_lock. */
+int iommu_group_alloc(struct umdev_device *mdev);
+void iommu_group_free(struct umdev_device *mdev);
 
 /* events.c */
 void event_emit(enum umdev_event_type type, struct umdev_parent *parent,
 		struct umdev_device *mdev, const struct umdev_attribute *attr);
+void event_emit_uevent(struct umdev_parent *parent, struct umdev_device *mdev,
+		       const struct umdev_uevent_request *request);
 
 /* journal.c: the journal hook; 0 when none is installed. */
 int journal_record_create(struct umdev_device *mdev);

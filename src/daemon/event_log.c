@@ -18,8 +18,10 @@ static void log_event(const struct umdev_event *event, void *arg)
 		log_debug("%s: %s (parent %s, type %s)", umdev_event_name(event->type),
 			  umdev_device_name(event->mdev), event->parent->name,
 			  umdev_type_id(event->mdev_type));
-	else
+	else if (event->parent)
 		log_debug("%s: parent %s", umdev_event_name(event->type), event->parent->name);
+	else /* a uevent asked of the bus or of a driver */
+		log_debug("%s: bus", umdev_event_name(event->type));
 }
 
 int event_log_start(void)

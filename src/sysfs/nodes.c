@@ -16,7 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tree.h"
+#include <umdev/driver_model.h>
+
+#include "model_nodes.h"
 
 static ssize_t show_line(char *buf, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -191,7 +193,7 @@ static const char *find_group(struct umdev_device *mdev, const char *name)
 	return group;
 }
 
-/* ---- a device directory: devices/umdev/<parent>/<uuid> ---- */
+/* ---- a device directory: devices/virtual/<class>/<parent>/<uuid> ---- */
 
 static ssize_t remove_store(const struct sysfs_node *file, const char *buf, size_t count)
 {
@@ -201,19 +203,6 @@ static ssize_t remove_store(const struct sysfs_node *file, const char *buf, size
 static const struct sysfs_kind file_remove = {
 	.mode = S_IFREG | 0200,
 	.store = remove_store,
-};
-
-/* The driver core's uevent file: DRIVER= once the device is bound. */
-static ssize_t uevent_show(const struct sysfs_node *file, char *buf)
-{
-	if (!umdev_device_is_bound(file->mdev))
-		return 0;
-	return show_line(buf, "DRIVER=%s\n", umdev_device_parent(file->mdev)->driver->name);
-}
-
-static const struct sysfs_kind file_uevent = {
-	.mode = S_IFREG | 0444,
-	.show = uevent_show,
 };
 
 static int mdev_type_readlink(const struct sysfs_node *link, char *buf, size_t size)
@@ -256,8 +245,12 @@ static const struct sysfs_kind dir_mdev = {
 	.mode = S_IFDIR | 0755,
 	.entries = (const struct sysfs_entry[]){
 		{ "remove", &file_remove, NULL },
-		{ "uevent", &file_uevent, NULL },
+		{ "uevent", &sysfs_file_device_uevent, NULL },
 		{ "mdev_type", &link_mdev_type, device_bound },
+		{ "driver", &sysfs_link_device_driver, sysfs_device_has_driver },
+		{ "subsystem", &sysfs_link_device_subsystem, NULL },
+		{ "iommu_group", &sysfs_link_device_iommu_group, sysfs_device_has_iommu_group },
+		{ "power", &sysfs_dir_power, NULL },
 		{ 0 },
 	},
 	.lookup = mdev_lookup,
@@ -369,7 +362,7 @@ static const struct sysfs_kind dir_type = {
 	},
 };
 
-/* ---- a parent directory: devices/umdev/<parent> ---- */
+/* ---- a parent directory: devices/virtual/<class>/<parent> ---- */
 
 static int types_lookup(const struct sysfs_node *dir, const char *name,
 			struct sysfs_node *child)
@@ -419,35 +412,111 @@ static const struct sysfs_kind dir_parent = {
 	.mode = S_IFDIR | 0755,
 	.entries = (const struct sysfs_entry[]){
 		{ "mdev_supported_types", &dir_types, NULL },
+		{ "power", &sysfs_dir_power, NULL },
+		{ "subsystem", &sysfs_link_parent_subsystem, NULL },
+		{ "uevent", &sysfs_file_parent_uevent, NULL },
 		{ 0 },
 	},
 	.lookup = parent_lookup,
 	.list = parent_list,
 };
 
-/* devices/umdev: the parents' directories. */
-static int umdev_lookup(const struct sysfs_node *dir, const char *name,
-			struct sysfs_node *child)
+/*
+ * A class: the parents whose driver has its name. The node holds one of
+ * them, whose driver's name is the class's (item).
+ */
+static int class_get(const char *name, struct sysfs_node *child)
 {
+	child->parent = umdev_driver_get_parent(name);
+	if (!child->parent)
+		return -ENOENT;
+	child->item = child->parent->driver->name;
+	return 0;
+}
+
+/* A parent of the class @dir names, referenced, or NULL. */
+static struct umdev_parent *class_member(const struct sysfs_node *dir, const char *name)
+{
+	struct umdev_parent *parent = umdev_parent_get(name);
+
+	if (parent && strcmp(parent->driver->name, dir->item)) {
+		umdev_parent_put(parent);
+		parent = NULL;
+	}
+	return parent;
+}
+
+static int list_class_members(const struct sysfs_node *dir, sysfs_fill_fn fill, void *ctx)
+{
+	umdev_name_t *names;
+	ssize_t count = umdev_list_parents(&names);
+	int ret = 0;
+
+	if (count < 0)
+		return (int)count;
+	for (ssize_t i = 0; i < count && !ret; i++) {
+		struct umdev_parent *parent = class_member(dir, names[i]);
+
+		if (parent) {
+			umdev_parent_put(parent);
+			ret = fill(ctx, names[i]);
+		}
+	}
+	free(names);
+	return ret;
+}
+
+static int list_classes(const struct sysfs_node *dir, sysfs_fill_fn fill, void *ctx)
+{
+	umdev_name_t *names;
+	ssize_t count = umdev_list_drivers(&names);
+	int ret = 0;
+
 	(void)dir;
-	child->parent = umdev_parent_get(name);
+	if (count < 0)
+		return (int)count;
+	for (ssize_t i = 0; i < count && !ret; i++)
+		ret = fill(ctx, names[i]);
+	free(names);
+	return ret;
+}
+
+/* devices/virtual/<class>: the parents' directories. */
+static int virtual_class_lookup(const struct sysfs_node *dir, const char *name,
+				struct sysfs_node *child)
+{
+	child->parent = class_member(dir, name);
 	if (!child->parent)
 		return -ENOENT;
 	child->kind = &dir_parent;
 	return 0;
 }
 
-static const struct sysfs_kind dir_umdev = {
+static const struct sysfs_kind dir_virtual_class = {
 	.mode = S_IFDIR | 0755,
-	.lookup = umdev_lookup,
-	.list = list_parents,
+	.lookup = virtual_class_lookup,
+	.list = list_class_members,
 };
 
-/* ---- class/mdev_bus: a link per parent ---- */
+static int virtual_lookup(const struct sysfs_node *dir, const char *name,
+			  struct sysfs_node *child)
+{
+	(void)dir;
+	child->kind = &dir_virtual_class;
+	return class_get(name, child);
+}
+
+static const struct sysfs_kind dir_virtual = {
+	.mode = S_IFDIR | 0755,
+	.lookup = virtual_lookup,
+	.list = list_classes,
+};
+
+/* ---- class/mdev_bus and class/<class>: a link per parent ---- */
 
 static int class_link_readlink(const struct sysfs_node *link, char *buf, size_t size)
 {
-	return link_to(buf, size, "../../" SYSFS_PARENTS_DIR "/%s", link->parent->name);
+	return link_to(buf, size, "../../" SYSFS_PARENT_FMT, SYSFS_PARENT_ARGS(link->parent));
 }
 
 static const struct sysfs_kind link_class = {
@@ -472,12 +541,29 @@ static const struct sysfs_kind dir_mdev_bus = {
 	.list = list_parents,
 };
 
+static int class_lookup(const struct sysfs_node *dir, const char *name,
+			struct sysfs_node *child)
+{
+	child->parent = class_member(dir, name);
+	if (!child->parent)
+		return -ENOENT;
+	child->kind = &link_class;
+	return 0;
+}
+
+static const struct sysfs_kind dir_class_links = {
+	.mode = S_IFDIR | 0755,
+	.lookup = class_lookup,
+	.list = list_class_members,
+};
+
 /* ---- bus/mdev/devices: a link per device ---- */
 
 static int bus_link_readlink(const struct sysfs_node *link, char *buf, size_t size)
 {
-	return link_to(buf, size, "../../../" SYSFS_PARENTS_DIR "/%s/%s",
-		       umdev_device_parent(link->mdev)->name, umdev_device_name(link->mdev));
+	return link_to(buf, size, "../../../" SYSFS_PARENT_FMT "/%s",
+		       SYSFS_PARENT_ARGS(umdev_device_parent(link->mdev)),
+		       umdev_device_name(link->mdev));
 }
 
 static const struct sysfs_kind link_bus = {
@@ -517,6 +603,10 @@ static const struct sysfs_kind dir_bus_mdev = {
 	.mode = S_IFDIR | 0755,
 	.entries = (const struct sysfs_entry[]){
 		{ "devices", &dir_bus_devices, NULL },
+		{ "drivers", &sysfs_dir_bus_drivers, NULL },
+		{ "drivers_autoprobe", &sysfs_file_drivers_autoprobe, NULL },
+		{ "drivers_probe", &sysfs_file_drivers_probe, NULL },
+		{ "uevent", &sysfs_file_bus_uevent, NULL },
 		{ 0 },
 	},
 };
@@ -529,18 +619,29 @@ static const struct sysfs_kind dir_bus = {
 	},
 };
 
+/* class/: mdev_bus, and one class per driver of the parents. */
+static int class_dir_lookup(const struct sysfs_node *dir, const char *name,
+			    struct sysfs_node *child)
+{
+	(void)dir;
+	child->kind = &dir_class_links;
+	return class_get(name, child);
+}
+
 static const struct sysfs_kind dir_class = {
 	.mode = S_IFDIR | 0755,
 	.entries = (const struct sysfs_entry[]){
 		{ "mdev_bus", &dir_mdev_bus, NULL },
 		{ 0 },
 	},
+	.lookup = class_dir_lookup,
+	.list = list_classes,
 };
 
 static const struct sysfs_kind dir_devices = {
 	.mode = S_IFDIR | 0755,
 	.entries = (const struct sysfs_entry[]){
-		{ "umdev", &dir_umdev, NULL },
+		{ "virtual", &dir_virtual, NULL },
 		{ 0 },
 	},
 };
@@ -551,6 +652,7 @@ const struct sysfs_kind sysfs_root = {
 		{ "class", &dir_class, NULL },
 		{ "bus", &dir_bus, NULL },
 		{ "devices", &dir_devices, NULL },
+		{ "kernel", &sysfs_dir_kernel, NULL },
 		{ 0 },
 	},
 };

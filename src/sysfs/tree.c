@@ -60,6 +60,9 @@ static int lookup(const struct sysfs_node *dir, const char *name, struct sysfs_n
  */
 static void inherit(struct sysfs_node *dir, struct sysfs_node *child)
 {
+	/* A name may point into the directory's parent: not if that one goes. */
+	if (!child->item && (!child->parent || child->parent == dir->parent))
+		child->item = dir->item;
 	if (!child->parent)
 		child->parent = dir->parent;
 	else if (dir->parent)

@@ -31,8 +31,13 @@
 #include <sys/stat.h>
 #include <umdev/bus.h>
 
-/* The directory all parent directories live in, below the mount point. */
-#define SYSFS_PARENTS_DIR "devices/umdev"
+/*
+ * Where a parent's directory lives below the mount point, as the kernel
+ * places a class device without a parent device: devices/virtual/<class>/
+ * <name>, the class being the parent's driver name (mtty/mtty, ...).
+ */
+#define SYSFS_PARENT_FMT "devices/virtual/%s/%s"
+#define SYSFS_PARENT_ARGS(parent) (parent)->driver->name, (parent)->name
 
 struct sysfs_kind;
 
@@ -43,6 +48,7 @@ struct sysfs_node {
 	struct umdev_type *type;	    /* pinned by parent or mdev */
 	const struct umdev_attribute *attr; /* a device attribute file */
 	const char *group;		    /* an attribute group, and its files */
+	const char *item;		    /* a power/ file's or a driver's name */
 };
 
 /* Called for every name of a directory; a non-zero return stops the listing. */

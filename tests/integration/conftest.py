@@ -104,7 +104,7 @@ class Daemon:
         return os.path.join(self.mnt, *parts)
 
     def parent_dir(self, parent):
-        return self.path("devices", "umdev", parent)
+        return os.path.realpath(self.path("class", "mdev_bus", parent))
 
     def type_dir(self, parent, type_id):
         return os.path.join(self.parent_dir(parent), "mdev_supported_types", type_id)
@@ -163,7 +163,10 @@ class Daemon:
                     result[rel] = ("dir",)
                 else:
                     mode = os.stat(full).st_mode & 0o777
-                    text = self.read(full) if mode & 0o444 else None
+                    try:
+                        text = self.read(full) if mode & 0o444 else None
+                    except OSError as e:  # power/autosuspend_delay_ms: EIO
+                        text = -e.errno
                     result[rel] = ("file", oct(mode), text)
         return result
 

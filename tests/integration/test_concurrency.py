@@ -37,7 +37,7 @@ WRITER = textwrap.dedent("""
         parent = rng.choice(["tp0", "tp1"])
         t = rng.choice(["testparent-a", "testparent-b"])
         if rng.random() < 0.5:
-            r = write(f"{mnt}/devices/umdev/{parent}/mdev_supported_types/{t}/create", u + "\\n")
+            r = write(f"{mnt}/devices/virtual/testparent/{parent}/mdev_supported_types/{t}/create", u + "\\n")
             allowed = (37, -errno.EEXIST, -errno.EUSERS)
         else:
             r = write(f"{mnt}/bus/mdev/devices/{u}/remove", "1")
@@ -55,13 +55,16 @@ READER = textwrap.dedent("""
     import errno, os, sys
     mnt = sys.argv[1]
     for _ in range(40):
-        for root in ("bus/mdev/devices", "devices/umdev/tp0", "devices/umdev/tp1"):
+        for root in ("bus/mdev/devices", "devices/virtual/testparent/tp0", "devices/virtual/testparent/tp1"):
             for name in os.listdir(os.path.join(mnt, root)):
                 p = os.path.join(mnt, root, name)
                 try:
                     os.stat(p)
-                    os.readlink(p) if os.path.islink(p) else os.listdir(p)
-                    if name != "mdev_supported_types":
+                    if os.path.islink(p):
+                        os.readlink(p)
+                    elif os.path.isdir(p):
+                        os.listdir(p)
+                    if len(name) == 36:  # a device, not a parent's own entry
                         os.path.realpath(os.path.join(p, "mdev_type"))
                 except OSError as e:
                     if e.errno != errno.ENOENT:
@@ -101,7 +104,7 @@ def check_consistent(d):
     by_parent = {}
     for parent in ("tp0", "tp1"):
         pdir = d.parent_dir(parent)
-        children = set(os.listdir(pdir)) - {"mdev_supported_types"}
+        children = set(os.listdir(pdir)) - {"mdev_supported_types", "power", "subsystem", "uevent"}
         by_parent[parent] = children
         typed = set()
         for t in ("testparent-a", "testparent-b"):

@@ -193,8 +193,8 @@ def test_start_parent_mdevs_starts_auto_devices(daemon, etc):
 def test_scratch_etc_is_private(daemon):
     # Only the mounts umdevd-exec makes, and only its own scratch directory:
     # other programs on the machine may mount and make directories meanwhile.
-    ours = (" /sys/class/mdev_bus ", " /sys/bus/mdev ", " /sys/devices/umdev ",
-            " /etc/mdevctl.d ")
+    ours = (" /sys/class/mdev_bus ", " /sys/bus/mdev ", " /sys/devices/virtual/testparent ",
+            " /sys/class/testparent ", " /sys/kernel/iommu_groups ", " /etc/mdevctl.d ")
 
     def our_mounts(text):
         return [line for line in text.splitlines() if any(p in line for p in ours)]
@@ -219,7 +219,7 @@ def test_umdevd_exec_paths_and_errors(daemon, tmp_path):
     r = daemon.exec("sh", "-c", "readlink /sys/class/mdev_bus/tp0; ls /sys/bus/mdev/devices;"
                     " ls /etc/mdevctl.d/scripts.d; exit 7", check=False)
     assert r.returncode == 7
-    assert r.stdout.split() == ["../../devices/umdev/tp0", "callouts", "notifiers"]
+    assert r.stdout.split() == ["../../devices/virtual/testparent/tp0", "callouts", "notifiers"]
     daemon.create("tp0", TYPE_A, U1)
     r = daemon.exec("cat", f"/sys/bus/mdev/devices/{U1}/vendor/info")
     assert r.stdout == f"{U1} resets=0\n"

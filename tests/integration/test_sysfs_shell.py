@@ -21,13 +21,14 @@ def sh(cmd, cwd):
 
 
 def test_empty_tree_layout(daemon):
-    assert sorted(os.listdir(daemon.mnt)) == ["bus", "class", "devices"]
+    assert sorted(os.listdir(daemon.mnt)) == ["bus", "class", "devices", "kernel"]
     assert sorted(os.listdir(daemon.path("class", "mdev_bus"))) == ["tp0", "tp1", "tpfail"]
     for parent in ("tp0", "tp1", "tpfail"):
         link = daemon.path("class", "mdev_bus", parent)
-        assert os.readlink(link) == f"../../devices/umdev/{parent}"
+        assert os.readlink(link) == f"../../devices/virtual/testparent/{parent}"
         assert os.path.realpath(link) == daemon.parent_dir(parent)
-        assert os.listdir(link) == ["mdev_supported_types"]
+        assert sorted(os.listdir(link)) == ["mdev_supported_types", "power", "subsystem",
+                                            "uevent"]
         assert sorted(os.listdir(os.path.join(link, "mdev_supported_types"))) == [TYPE_A, TYPE_B]
     assert daemon.devices() == []
 
@@ -57,13 +58,14 @@ def test_echo_create_then_everything_visible(daemon):
     assert r.returncode == 0, r.stderr
     # No polling: everything is there as soon as the write returned.
     ddir = os.path.join(daemon.parent_dir("tp0"), U1)
-    assert sorted(os.listdir(ddir)) == ["mdev_type", "remove", "serial", "uevent", "vendor"]
+    assert sorted(os.listdir(ddir)) == ["driver", "iommu_group", "mdev_type", "power", "remove",
+                                        "serial", "subsystem", "uevent", "vendor"]
     assert sorted(os.listdir(os.path.join(ddir, "vendor"))) == ["info", "reset", "value"]
     assert os.readlink(os.path.join(ddir, "mdev_type")) == f"../mdev_supported_types/{TYPE_A}"
     assert os.path.realpath(os.path.join(ddir, "mdev_type")) == tdir
     assert daemon.devices() == [U1]
     bus_link = daemon.device_dir(U1)
-    assert os.readlink(bus_link) == f"../../../devices/umdev/tp0/{U1}"
+    assert os.readlink(bus_link) == f"../../../devices/virtual/testparent/tp0/{U1}"
     assert os.path.realpath(bus_link) == ddir
     assert os.listdir(os.path.join(tdir, "devices")) == [U1]
     assert os.readlink(os.path.join(tdir, "devices", U1)) == f"../../../{U1}"
@@ -73,7 +75,7 @@ def test_echo_create_then_everything_visible(daemon):
     listing = sh("ls -l", ddir).stdout
     assert "--w------- 1" in listing and "remove" in listing
     assert "lrwxrwxrwx 1" in listing and f"mdev_type -> ../mdev_supported_types/{TYPE_A}" in listing
-    modes = {"remove": 0o200, "uevent": 0o444, "serial": 0o444, "vendor/info": 0o444,
+    modes = {"remove": 0o200, "uevent": 0o644, "serial": 0o444, "vendor/info": 0o444,
              "vendor/reset": 0o200, "vendor/value": 0o644}
     for name, mode in modes.items():
         assert stat.S_IMODE(os.stat(os.path.join(ddir, name)).st_mode) == mode, name
@@ -208,7 +210,7 @@ HOSTILE = [
     ("read-only name", "type:name", "x", errno.EACCES),
     ("read-only available_instances", "type:available_instances", "99", errno.EACCES),
     ("read-only description", "type:description", "x", errno.EACCES),
-    ("read-only uevent", "uevent", "add", errno.EACCES),
+    ("uevent: unknown action", "uevent", "plug", errno.EINVAL),
     ("read-only serial", "serial", "x", errno.EACCES),
     ("read-only vendor/info", "vendor/info", "x", errno.EACCES),
     ("a directory", "type:devices", "x", errno.EISDIR),

@@ -63,10 +63,12 @@ static void lifecycle_events_in_kernel_order(void **state)
 		UMDEV_EVENT_PARENT_REGISTERED,
 		UMDEV_EVENT_DEVICE_ADDED, UMDEV_EVENT_DEVICE_BOUND,	 /* create */
 		UMDEV_EVENT_DEVICE_CHANGED,				 /* store */
-		UMDEV_EVENT_DEVICE_UNBINDING, UMDEV_EVENT_DEVICE_REMOVED, /* remove */
+		UMDEV_EVENT_DEVICE_UNBINDING, UMDEV_EVENT_DEVICE_UNBOUND, /* remove */
+		UMDEV_EVENT_DEVICE_REMOVED,
 		UMDEV_EVENT_DEVICE_ADDED, UMDEV_EVENT_DEVICE_REMOVED,	 /* probe fails */
 		UMDEV_EVENT_DEVICE_ADDED, UMDEV_EVENT_DEVICE_BOUND,	 /* create */
-		UMDEV_EVENT_DEVICE_UNBINDING, UMDEV_EVENT_DEVICE_REMOVED, /* unregister */
+		UMDEV_EVENT_DEVICE_UNBINDING, UMDEV_EVENT_DEVICE_UNBOUND, /* unregister */
+		UMDEV_EVENT_DEVICE_REMOVED,
 		UMDEV_EVENT_PARENT_UNREGISTERED,
 	};
 	assert_events(&rec, expected, sizeof(expected) / sizeof(expected[0]));
@@ -75,6 +77,7 @@ static void lifecycle_events_in_kernel_order(void **state)
 	assert_true(rec.bound_when[2]);
 	assert_true(rec.bound_when[4]);
 	assert_false(rec.bound_when[5]);
+	assert_false(rec.bound_when[6]);
 }
 
 static void unsubscribed_hears_nothing(void **state)
@@ -125,8 +128,8 @@ static void subscriber_can_unsubscribe_itself(void **state)
 	test_parent_unregister(&tp);
 	umdev_unsubscribe(b);
 	assert_int_equal(shot.calls, 1);
-	/* registered, added, bound, unbinding, removed, unregistered */
-	assert_int_equal(after.count, 6);
+	/* registered, added, bound, unbinding, unbound, removed, unregistered */
+	assert_int_equal(after.count, 7);
 }
 
 /* A subscriber may subscribe another one, which hears the next events. */
