@@ -26,6 +26,7 @@
 #include "parents.h"
 #include "ready.h"
 #include "sysfs.h"
+#include "uevent.h"
 
 struct daemon {
 	struct options opts;
@@ -192,6 +193,13 @@ int main(int argc, char **argv)
 	ret = event_log_start();
 	if (ret)
 		goto out_ready;
+	/* Before the parents, whose registration is the first uevent. */
+	if (d.opts.uevents) {
+		int err = umdev_uevent_start();
+
+		if (err)
+			log_warning("sending no uevents: %s", strerror(-err));
+	}
 	/* Before the parents: a device bound earlier would not be served. */
 	if (d.opts.socket_dir) {
 		ret = umdev_vfio_user_start(d.opts.socket_dir);
@@ -218,6 +226,7 @@ out_vfio_user:
 	if (d.opts.socket_dir)
 		umdev_vfio_user_stop();
 out_events:
+	umdev_uevent_stop();
 	event_log_stop();
 out_ready:
 	daemonize_finish(false); /* no-op once serving started */

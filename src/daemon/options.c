@@ -29,6 +29,7 @@ static void usage(FILE *out)
 		"  -s, --socket-dir=DIR   serve each device over vfio-user at DIR/<uuid>.sock\n"
 		"                         (default " UMDEVD_DEFAULT_SOCKET_DIR ")\n"
 		"      --no-vfio-user     serve no device to VMs (the sysfs tree only)\n"
+		"      --no-uevents       send no uevents to udev listeners (libudev monitors)\n"
 		"  -h, --help             show this help and exit\n"
 		"  -V, --version          show the version and exit\n"
 		"\n"
@@ -39,7 +40,8 @@ static void usage(FILE *out)
 
 int options_parse(int argc, char **argv, struct options *opts)
 {
-	enum { OPT_ALLOW_OTHER = 256, OPT_NO_JOURNAL, OPT_READY_FILE, OPT_NO_VFIO_USER };
+	enum { OPT_ALLOW_OTHER = 256, OPT_NO_JOURNAL, OPT_READY_FILE, OPT_NO_VFIO_USER,
+	       OPT_NO_UEVENTS };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "foreground", no_argument, NULL, 'f' },
@@ -50,6 +52,7 @@ int options_parse(int argc, char **argv, struct options *opts)
 		{ "ready-file", required_argument, NULL, OPT_READY_FILE },
 		{ "socket-dir", required_argument, NULL, 's' },
 		{ "no-vfio-user", no_argument, NULL, OPT_NO_VFIO_USER },
+		{ "no-uevents", no_argument, NULL, OPT_NO_UEVENTS },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -61,6 +64,7 @@ int options_parse(int argc, char **argv, struct options *opts)
 		.journal_path = UMDEVD_DEFAULT_JOURNAL,
 		.socket_dir = UMDEVD_DEFAULT_SOCKET_DIR,
 		.log_level = UMDEV_LOG_INFO,
+		.uevents = true,
 	};
 	while ((opt = getopt_long(argc, argv, "c:fj:l:s:hV", longopts, NULL)) != -1) {
 		switch (opt) {
@@ -94,6 +98,9 @@ int options_parse(int argc, char **argv, struct options *opts)
 			break;
 		case OPT_NO_VFIO_USER:
 			opts->socket_dir = NULL;
+			break;
+		case OPT_NO_UEVENTS:
+			opts->uevents = false;
 			break;
 		case 'h':
 			usage(stdout);

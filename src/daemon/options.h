@@ -19,6 +19,7 @@ struct options {
 	const char *socket_dir;	  /* NULL: no vfio-user sockets (--no-vfio-user) */
 	bool foreground;
 	bool allow_other;
+	bool uevents;		  /* send uevents to libudev listeners */
 	enum umdev_log_level log_level;
 };
 
