@@ -18,6 +18,7 @@
 #include "journal.h"
 #include <umdev/vfio_user.h>
 
+#include "autostart.h"
 #include "config.h"
 #include "daemonize.h"
 #include "event_log.h"
@@ -142,6 +143,8 @@ static int serve(struct daemon *d, const char *mountpoint)
 		return ret;
 	}
 	daemonize_finish(true);
+	if (d->opts.mdevctl_dir)
+		autostart_ready(mountpoint);
 
 	ret = umdev_mount_serve(mount, &signals);
 	ready_withdraw(d->opts.ready_file);
@@ -200,12 +203,20 @@ int main(int argc, char **argv)
 		if (err)
 			log_warning("sending no uevents: %s", strerror(-err));
 	}
+	/* Before the parents: each registration queues its mdevctl start-parent-mdevs. */
+	if (d.opts.mdevctl_dir) {
+		ret = autostart_start(d.opts.mdevctl_dir);
+		if (ret) {
+			log_error("mdevctl autostart: %s", strerror(-ret));
+			goto out_uevents;
+		}
+	}
 	/* Before the parents: a device bound earlier would not be served. */
 	if (d.opts.socket_dir) {
 		ret = umdev_vfio_user_start(d.opts.socket_dir);
 		if (ret) {
 			log_error("vfio-user sockets in %s: %s", d.opts.socket_dir, strerror(-ret));
-			goto out_events;
+			goto out_autostart;
 		}
 		log_info("serving devices over vfio-user in %s", d.opts.socket_dir);
 	}
@@ -225,7 +236,10 @@ out_parents:
 out_vfio_user:
 	if (d.opts.socket_dir)
 		umdev_vfio_user_stop();
-out_events:
+out_autostart:
+	if (d.opts.mdevctl_dir)
+		autostart_stop();
+out_uevents:
 	umdev_uevent_stop();
 	event_log_stop();
 out_ready:

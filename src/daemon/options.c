@@ -30,6 +30,8 @@ static void usage(FILE *out)
 		"                         (default " UMDEVD_DEFAULT_SOCKET_DIR ")\n"
 		"      --no-vfio-user     serve no device to VMs (the sysfs tree only)\n"
 		"      --no-uevents       send no uevents to udev listeners (libudev monitors)\n"
+		"      --mdevctl-dir=DIR  when a parent registers, start the auto devices mdevctl\n"
+		"                         defines in DIR, as mdevctl's udev rule does\n"
 		"  -h, --help             show this help and exit\n"
 		"  -V, --version          show the version and exit\n"
 		"\n"
@@ -41,7 +43,7 @@ static void usage(FILE *out)
 int options_parse(int argc, char **argv, struct options *opts)
 {
 	enum { OPT_ALLOW_OTHER = 256, OPT_NO_JOURNAL, OPT_READY_FILE, OPT_NO_VFIO_USER,
-	       OPT_NO_UEVENTS };
+	       OPT_NO_UEVENTS, OPT_MDEVCTL_DIR };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "foreground", no_argument, NULL, 'f' },
@@ -53,6 +55,7 @@ int options_parse(int argc, char **argv, struct options *opts)
 		{ "socket-dir", required_argument, NULL, 's' },
 		{ "no-vfio-user", no_argument, NULL, OPT_NO_VFIO_USER },
 		{ "no-uevents", no_argument, NULL, OPT_NO_UEVENTS },
+		{ "mdevctl-dir", required_argument, NULL, OPT_MDEVCTL_DIR },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -101,6 +104,9 @@ int options_parse(int argc, char **argv, struct options *opts)
 			break;
 		case OPT_NO_UEVENTS:
 			opts->uevents = false;
+			break;
+		case OPT_MDEVCTL_DIR:
+			opts->mdevctl_dir = optarg;
 			break;
 		case 'h':
 			usage(stdout);

@@ -17,6 +17,7 @@ struct options {
 	const char *journal_path; /* NULL: no journal (--no-journal) */
 	const char *ready_file;	  /* NULL: none */
 	const char *socket_dir;	  /* NULL: no vfio-user sockets (--no-vfio-user) */
+	const char *mdevctl_dir;  /* autostart mdevctl's auto devices defined here; or NULL */
 	bool foreground;
 	bool allow_other;
 	bool uevents;		  /* send uevents to libudev listeners */

@@ -5,7 +5,9 @@ through umdevd-exec; every result is checked against the tree itself."""
 import json
 import os
 import re
+import signal
 import subprocess
+import time
 
 import pytest
 
@@ -231,3 +233,39 @@ def test_umdevd_exec_paths_and_errors(daemon, tmp_path):
     r = subprocess.run([os.environ.get("UMDEVD_EXEC", "umdevd-exec"), "-m", str(tmp_path),
                         "--", "true"], capture_output=True, text=True)
     assert r.returncode == 125 and "no umdev tree at" in r.stderr
+
+
+def wait_for_devices(daemon, expected, what):
+    """Autostart runs mdevctl in the background: wait for its outcome."""
+    deadline = time.monotonic() + 60
+    while daemon.devices() != expected and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert daemon.devices() == expected, what + "\n" + daemon.log()
+
+
+def test_autostart_at_start_and_on_reload(start_daemon, etc):
+    # Defined with the real mdevctl while umdevd runs without autostart.
+    d = start_daemon(subdir="define", extra_args=["--no-journal"])
+    d.exec("mdevctl", "define", "-p", "tp0", "-t", TYPE_A, "-u", U1, "--auto", etc=etc)
+    d.exec("mdevctl", "define", "-p", "tp0", "-t", TYPE_B, "-u", U2, etc=etc)  # manual
+    d.exec("mdevctl", "define", "-p", "tp1", "-t", TYPE_B, "-u", U3, "--auto", etc=etc)
+    d.exec("mdevctl", "define", "-p", "tp9", "-t", TYPE_A, "-u", U4, "--auto", etc=etc)
+    d.exec("mdevctl", "modify", "-u", U3, "--addattr=vendor/value", "--value=auto3", etc=etc)
+    assert d.devices() == []
+    assert d.stop() == 0
+
+    # At start, every registered parent's auto devices start, as the
+    # kernel's registered uevent makes mdevctl's udev rule start them.
+    d = start_daemon(subdir="auto", extra_args=["--no-journal", "--mdevctl-dir", str(etc)])
+    wait_for_devices(d, sorted([U1, U3]), "auto devices of tp0 and tp1")
+    assert d.read(d.device_dir(U3) + "/vendor/value") == "auto3\n"
+    assert "started the auto devices of tp0" in d.log()
+
+    # SIGHUP registers tp9: its auto device starts too; the others stay.
+    parents = json.loads(d.config.read_text())["parents"]
+    parents.append({"module": "testparent", "name": "tp9"})
+    d.config.write_text(json.dumps({"parents": parents}))
+    d.proc.send_signal(signal.SIGHUP)
+    wait_for_devices(d, sorted([U1, U3, U4]), "auto device of tp9 after SIGHUP")
+    listed = out(d.exec("mdevctl", "list", etc=etc)).splitlines()
+    assert f"{U4} tp9 {TYPE_A} auto (defined)" in listed
