@@ -55,7 +55,7 @@ def is_mounted(path):
 class Daemon:
     """A running umdevd and helpers to use its tree as a shell user would."""
 
-    def __init__(self, tmp_path, parents=None, extra_args=(), mnt=None):
+    def __init__(self, tmp_path, parents=None, extra_args=(), mnt=None, uevents=False):
         self.tmp = tmp_path
         self.mnt = str(mnt or tmp_path / "mnt")
         self.config = tmp_path / "umdevd.json"
@@ -66,6 +66,9 @@ class Daemon:
         self.proc = subprocess.Popen(
             [UMDEVD, "-f", "-l", "debug", "-c", str(self.config), "-j", str(self.journal),
              "-s", short_socket_dir(),
+             # Every libudev listener on the machine hears uevents: only
+             # the tests of uevents send them.
+             *([] if uevents else ["--no-uevents"]),
              *extra_args, self.mnt],
             stdout=self.log_file, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + START_DEADLINE
@@ -192,13 +195,13 @@ def check_clean_exit(daemon, status):
 
 @pytest.fixture
 def start_daemon(tmp_path):
-    """start_daemon(parents=None, extra_args=()) -> Daemon, stopped at the end."""
+    """start_daemon(parents=None, extra_args=(), uevents=False) -> Daemon, stopped at the end."""
     started = []
 
-    def start(parents=None, extra_args=(), subdir=None, mnt=None):
+    def start(parents=None, extra_args=(), subdir=None, mnt=None, uevents=False):
         where = tmp_path / subdir if subdir else tmp_path
         where.mkdir(exist_ok=True)
-        d = Daemon(where, parents, extra_args, mnt)
+        d = Daemon(where, parents, extra_args, mnt, uevents)
         started.append(d)
         return d
 

@@ -88,7 +88,7 @@ def udevadm():
 def test_udevadm_sees_the_kernels_sequence(start_daemon, udevadm):
     name = f"uev{os.getpid()}"
     pdev = f"/devices/virtual/mtty/{name}"
-    d = start_daemon(parents=[{"module": "mtty", "name": name}])
+    d = start_daemon(parents=[{"module": "mtty", "name": name}], uevents=True)
     ddev = f"{pdev}/{U1}"
     assert d.create(name, "mtty-1", U1) == 37
     assert d.write(d.path("bus", "mdev", "drivers", "mtty", "unbind"), U1) == 36
@@ -131,7 +131,7 @@ def test_udevadm_sees_the_kernels_sequence(start_daemon, udevadm):
 
 def test_libudev_in_the_namespace(start_daemon):
     name = f"lib{os.getpid()}"
-    d = start_daemon(parents=[{"module": "mtty", "name": name}])
+    d = start_daemon(parents=[{"module": "mtty", "name": name}], uevents=True)
     ddev = f"/devices/virtual/mtty/{name}/{U1}"
     args = [os.environ["UMDEVD_EXEC"], "-m", d.mnt, "--"]
     # With a socket filter on the subsystem, as libudev users set one.
