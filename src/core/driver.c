@@ -308,7 +308,8 @@ ssize_t umdev_list_iommu_groups(unsigned int **out)
 		*out = NULL;
 		return list.error;
 	}
-	qsort(list.groups, list.count, sizeof(*list.groups), compare_groups);
+	if (list.count > 1)
+		qsort(list.groups, list.count, sizeof(*list.groups), compare_groups);
 	*out = list.groups;
 	return (ssize_t)list.count;
 }
