@@ -57,8 +57,9 @@ def test_echo_create_then_everything_visible(daemon):
     assert r.returncode == 0, r.stderr
     # No polling: everything is there as soon as the write returned.
     ddir = os.path.join(daemon.parent_dir("tp0"), U1)
-    assert sorted(os.listdir(ddir)) == ["mdev_type", "remove", "serial", "uevent", "vendor"]
-    assert sorted(os.listdir(os.path.join(ddir, "vendor"))) == ["info", "reset", "value"]
+    assert sorted(os.listdir(ddir)) == ["mdev_type", "poke", "remove", "serial", "uevent", "vendor"]
+    assert sorted(os.listdir(os.path.join(ddir, "vendor"))) == ["info", "reset", "serial", "setting",
+                                                                "value"]
     assert os.readlink(os.path.join(ddir, "mdev_type")) == f"../mdev_supported_types/{TYPE_A}"
     assert os.path.realpath(os.path.join(ddir, "mdev_type")) == tdir
     assert daemon.devices() == [U1]
