@@ -22,7 +22,7 @@
 #include <unistd.h>
 
 #include <umdev/bus.h>
-#include <umdev/module.h>
+#include "module.h"
 #include <umdev/vfio.h>
 #include <umdev/vfio_user.h>
 

@@ -12,7 +12,7 @@
 #include <cmocka.h>
 
 #include <umdev/bus.h>
-#include <umdev/module.h>
+#include "module.h"
 #include <umdev/vfio_user.h>
 
 static const char *tool;

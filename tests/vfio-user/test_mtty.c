@@ -22,7 +22,7 @@
 
 #include <umdev/bus.h>
 #include <umdev/mdev.h>
-#include <umdev/module.h>
+#include "module.h"
 #include <umdev/pci.h>
 #include <umdev/vfio_user.h>
 #include <umdev/vfio_user_client.h>
