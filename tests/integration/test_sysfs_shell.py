@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 """The tree as a shell user sees it: echo, cat, ls -l, readlink, and
 malformed or hostile writes, each with the kernel's errno and no change
-to the tree (reference/kernel-mdev-abi.md)."""
+to the tree (docs/sysfs-abi.md)."""
 
 import errno
 import os
