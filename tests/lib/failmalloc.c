@@ -7,6 +7,7 @@
  */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <execinfo.h>
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -21,6 +22,7 @@ static void (*next_free)(void *);
 
 static __thread unsigned long countdown; /* 0: not armed */
 static __thread bool fired;
+static __thread bool paused;
 
 static _Alignas(max_align_t) char arena[4096];
 static size_t arena_used;
@@ -53,10 +55,47 @@ static void resolve(void)
 	resolving = false;
 }
 
-/* Whether this allocation is the one to fail. */
-static bool should_fail(void)
+static __thread const char *skipped_library;
+
+static bool in_skipped_library(const void *code)
 {
-	if (!countdown || --countdown)
+	Dl_info info;
+
+	return dladdr(code, &info) && info.dli_fname && strstr(info.dli_fname, skipped_library);
+}
+
+/*
+ * Whether the allocation comes from the skipped library: made there, or by
+ * the C library on its behalf (strdup), a few frames up.
+ */
+static bool skipped(const void *caller)
+{
+	static __thread bool walking;
+	void *frames[8];
+	int n;
+
+	if (!skipped_library || walking)
+		return false;
+	if (in_skipped_library(caller))
+		return true;
+	walking = true; /* backtrace() may allocate the first time */
+	n = backtrace(frames, 8);
+	walking = false;
+	for (int i = 0; i < n; i++)
+		if (in_skipped_library(frames[i]))
+			return true;
+	return false;
+}
+
+void failmalloc_skip(const char *library)
+{
+	skipped_library = library;
+}
+
+/* Whether this allocation, made by the code at @caller, is the one to fail. */
+static bool should_fail_from(const void *caller)
+{
+	if (paused || !countdown || skipped(caller) || --countdown)
 		return false;
 	fired = true;
 	errno = ENOMEM;
@@ -67,6 +106,11 @@ void failmalloc_arm(unsigned long nth)
 {
 	fired = false;
 	countdown = nth;
+}
+
+void failmalloc_pause(bool pause)
+{
+	paused = pause;
 }
 
 bool failmalloc_disarm(void)
@@ -80,7 +124,7 @@ void *malloc(size_t size)
 	resolve();
 	if (!next_malloc)
 		return from_arena(size);
-	return should_fail() ? NULL : next_malloc(size);
+	return should_fail_from(__builtin_return_address(0)) ? NULL : next_malloc(size);
 }
 
 void *calloc(size_t nmemb, size_t size)
@@ -93,15 +137,20 @@ void *calloc(size_t nmemb, size_t size)
 			return NULL;
 		return from_arena(total); /* static memory is zeroed */
 	}
-	return should_fail() ? NULL : next_calloc(nmemb, size);
+	return should_fail_from(__builtin_return_address(0)) ? NULL : next_calloc(nmemb, size);
 }
 
-void *realloc(void *ptr, size_t size)
+static void *realloc_from(void *ptr, size_t size, const void *caller)
 {
 	resolve();
 	if (in_arena(ptr) || !next_realloc)
 		return NULL; /* only dlsym's bootstrap uses the arena */
-	return should_fail() ? NULL : next_realloc(ptr, size);
+	return should_fail_from(caller) ? NULL : next_realloc(ptr, size);
+}
+
+void *realloc(void *ptr, size_t size)
+{
+	return realloc_from(ptr, size, __builtin_return_address(0));
 }
 
 void *reallocarray(void *ptr, size_t nmemb, size_t size)
@@ -112,7 +161,7 @@ void *reallocarray(void *ptr, size_t nmemb, size_t size)
 		errno = ENOMEM;
 		return NULL;
 	}
-	return realloc(ptr, total);
+	return realloc_from(ptr, total, __builtin_return_address(0));
 }
 
 void free(void *ptr)

@@ -14,6 +14,13 @@
 
 /* From now on, the @nth allocation of this thread fails (1: the next one). */
 void failmalloc_arm(unsigned long nth);
+/*
+ * Never fails allocations made by code of the shared object whose path
+ * contains @library (NULL: none): a library that cannot survive them.
+ */
+void failmalloc_skip(const char *library);
+/* Stops (true) or resumes counting, for cleanup that is not the operation. */
+void failmalloc_pause(bool pause);
 /* Stops failing; returns whether the armed failure happened. */
 bool failmalloc_disarm(void);
 
