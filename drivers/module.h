@@ -28,7 +28,7 @@ struct umdev_parent_module {
 	const char *summary; /* one line for --help and logs */
 	/*
 	 * Registers one parent named @parent_name with @settings (an unknown
-	 * key or a bad value is -EINVAL, with a message on stderr naming it).
+	 * key or a bad value is -EINVAL, with an error logged naming it).
 	 * On success stores the instance in *@handle and returns 0; on
 	 * failure returns a negative errno and registers nothing.
 	 */

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <umdev/log.h>
+
 #include "settings.h"
 
 #define MAX_KNOWN 8
@@ -82,31 +84,31 @@ int driver_parse_settings(const char *module, const char *parent_name,
 		size_t k;
 
 		if (!key) {
-			fprintf(stderr, "%s parent '%s': setting %zu has no key\n",
+			umdev_log(UMDEV_LOG_ERROR, "%s parent '%s': setting %zu has no key",
 				module, parent, i);
 			return -EINVAL;
 		}
 		if (!value) {
-			fprintf(stderr, "%s parent '%s': setting '%s' has no value\n",
+			umdev_log(UMDEV_LOG_ERROR, "%s parent '%s': setting '%s' has no value",
 				module, parent, shown(key, key_buf));
 			return -EINVAL;
 		}
 		for (k = 0; k < nr_known && strcmp(known[k].key, key); k++)
 			;
 		if (k == nr_known) {
-			fprintf(stderr, "%s parent '%s': unknown setting '%s' (known: %s)\n",
+			umdev_log(UMDEV_LOG_ERROR, "%s parent '%s': unknown setting '%s' (known: %s)",
 				module, parent, shown(key, key_buf),
 				known_keys(known, nr_known, known_buf, sizeof(known_buf)));
 			return -EINVAL;
 		}
 		if (given[k]) {
-			fprintf(stderr, "%s parent '%s': setting '%s' is given twice\n",
+			umdev_log(UMDEV_LOG_ERROR, "%s parent '%s': setting '%s' is given twice",
 				module, parent, shown(key, key_buf));
 			return -EINVAL;
 		}
 		if (!parse_decimal(value, known[k].min, known[k].max, &values[k])) {
-			fprintf(stderr,
-				"%s parent '%s': setting '%s' must be a decimal number from %u to %u, not '%s'\n",
+			umdev_log(UMDEV_LOG_ERROR,
+				"%s parent '%s': setting '%s' must be a decimal number from %u to %u, not '%s'",
 				module, parent, key, known[k].min, known[k].max,
 				shown(value, value_buf));
 			return -EINVAL;

@@ -25,7 +25,7 @@ struct driver_setting {
  * @known: the @nr_known settings the driver accepts, with their defaults.
  *
  * An unknown key, a key given twice or a value that is not a decimal number
- * in range prints one line naming the key on stderr and returns -EINVAL.
+ * in range logs one error naming the key (<umdev/log.h>) and returns -EINVAL.
  * Nothing is written to *@known[i].value unless every setting is valid.
  */
 int driver_parse_settings(const char *module, const char *parent_name,

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
- * Mediated devices: creation, removal and release, in the order the kernel
- * settled on after several fixes (reference/kernel-mdev-abi.md, sections 2
- * and 3). Teardown is the exact mirror of creation, and the UUID and the
- * instance are given back only at the final release, on every path.
+ * Mediated devices: creation, removal and release, in the order the
+ * kernel's drivers/vfio/mdev/mdev_core.c settled on after several fixes
+ * (docs/architecture.md, "Create, in the kernel's order"). Teardown is the
+ * exact mirror of creation, and the UUID and the instance are given back
+ * only at the final release, on every path.
  */
 #include <errno.h>
 #include <stdlib.h>

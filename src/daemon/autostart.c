@@ -4,7 +4,8 @@
  * parent that registers; one thread runs
  *   umdevd-exec -m <mountpoint> -e <mdevctl dir> -- mdevctl start-parent-mdevs <parent>
  * for each, in order, once the tree is served (mdevctl writes to it, so it
- * cannot run in the thread that registers, nor before the mount).
+ * cannot run in the thread that registers, nor before the mount). The
+ * environment's UMDEVD_EXEC names another umdevd-exec (the tests' copy).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -64,8 +65,10 @@ static void on_event(const struct umdev_event *event, void *arg)
 /* Runs mdevctl start-parent-mdevs @parent in the tree's namespace; logs the outcome. */
 static void start_parent_mdevs(const char *mnt, const char *parent)
 {
-	char *argv[] = { UMDEVD_EXEC_PATH, "-m", (char *)mnt, "-e", mdevctl_dir, "--",
-			 "mdevctl", "start-parent-mdevs", (char *)parent, NULL };
+	const char *exec = getenv("UMDEVD_EXEC"); /* another umdevd-exec (tests) */
+	char *argv[] = { exec && *exec ? (char *)exec : UMDEVD_EXEC_PATH, "-m", (char *)mnt,
+			 "-e", mdevctl_dir, "--", "mdevctl", "start-parent-mdevs", (char *)parent,
+			 NULL };
 	posix_spawnattr_t attr;
 	sigset_t none, all;
 	pid_t pid;

@@ -128,7 +128,7 @@ static int parse_parent(struct parse_ctx *ctx, struct json_object *entry,
 	}
 	parent->module = modules_find(json_object_get_string(module));
 	if (!parent->module) {
-		parent_error(ctx, "unknown module \"%s\" (umdevd --help lists the built-in ones)",
+		parent_error(ctx, "unknown module \"%s\" (umdevd --help lists the modules)",
 			     json_object_get_string(module));
 		return -EINVAL;
 	}

@@ -24,6 +24,8 @@ static void usage(FILE *out)
 		"                         (default " UMDEVD_DEFAULT_JOURNAL ")\n"
 		"      --no-journal       keep no journal: devices last as long as the daemon\n"
 		"  -l, --log-level=LEVEL  error, warning, info (default) or debug\n"
+		"  -M, --module-dir=DIR   load other parent modules from DIR/<module>.so\n"
+		"                         (default " UMDEVD_DEFAULT_MODULE_DIR ")\n"
 		"      --allow-other      let other users use the tree (FUSE allow_other)\n"
 		"      --ready-file=FILE  write the daemon's pid to FILE once the tree is ready\n"
 		"  -s, --socket-dir=DIR   serve each device over vfio-user at DIR/<uuid>.sock\n"
@@ -34,8 +36,7 @@ static void usage(FILE *out)
 		"                         defines in DIR, as mdevctl's udev rule does\n"
 		"  -h, --help             show this help and exit\n"
 		"  -V, --version          show the version and exit\n"
-		"\n"
-		"Parent modules built in:\n");
+		"\n");
 	modules_print(out);
 	fprintf(out, "\nSee umdevd(8).\n");
 }
@@ -50,6 +51,7 @@ int options_parse(int argc, char **argv, struct options *opts)
 		{ "journal", required_argument, NULL, 'j' },
 		{ "no-journal", no_argument, NULL, OPT_NO_JOURNAL },
 		{ "log-level", required_argument, NULL, 'l' },
+		{ "module-dir", required_argument, NULL, 'M' },
 		{ "allow-other", no_argument, NULL, OPT_ALLOW_OTHER },
 		{ "ready-file", required_argument, NULL, OPT_READY_FILE },
 		{ "socket-dir", required_argument, NULL, 's' },
@@ -60,6 +62,7 @@ int options_parse(int argc, char **argv, struct options *opts)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
+	bool help = false;
 	int opt;
 
 	*opts = (struct options){
@@ -69,7 +72,7 @@ int options_parse(int argc, char **argv, struct options *opts)
 		.log_level = UMDEV_LOG_INFO,
 		.uevents = true,
 	};
-	while ((opt = getopt_long(argc, argv, "c:fj:l:s:hV", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "c:fj:l:M:s:hV", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
 			opts->config_path = optarg;
@@ -90,6 +93,9 @@ int options_parse(int argc, char **argv, struct options *opts)
 				return -EINVAL;
 			}
 			break;
+		case 'M':
+			modules_set_dir(optarg);
+			break;
 		case OPT_ALLOW_OTHER:
 			opts->allow_other = true;
 			break;
@@ -109,8 +115,8 @@ int options_parse(int argc, char **argv, struct options *opts)
 			opts->mdevctl_dir = optarg;
 			break;
 		case 'h':
-			usage(stdout);
-			return 1;
+			help = true; /* after every option: -M changes the list */
+			break;
 		case 'V':
 			printf("umdevd " UMDEV_VERSION "\n");
 			return 1;
@@ -118,6 +124,10 @@ int options_parse(int argc, char **argv, struct options *opts)
 			fprintf(stderr, "Try 'umdevd --help' for more information.\n");
 			return -EINVAL;
 		}
+	}
+	if (help) {
+		usage(stdout);
+		return 1;
 	}
 	if (optind < argc)
 		opts->mountpoint = argv[optind++];

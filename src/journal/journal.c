@@ -349,7 +349,13 @@ static int load(struct umdev_journal *journal, const char *path)
 
 	if (!text)
 		return ret;
+	errno = 0;
 	root = json_tokener_parse_verbose(text, &jerr);
+	if (!root && errno == ENOMEM) {
+		/* json-c could not allocate: the file is not damaged, keep it. */
+		free(text);
+		return -ENOMEM;
+	}
 	free(text);
 	if (!root) {
 		umdev_log(UMDEV_LOG_WARNING, "journal: %s: not JSON: %s", path,

@@ -161,7 +161,7 @@ void vfu_conn_kill_dma(struct vfu_conn *conn);
 /* Writes one message, with an fd or -1. Callers hold send_lock. */
 int vfu_conn_send(struct vfu_conn *conn, const struct vfio_user_header *hdr,
 		  const void *payload, size_t len, int fd);
-/* A message-based DMA transfer through the client (dma_msg.c). */
+/* A message-based DMA transfer through the client. */
 int vfu_conn_dma(struct vfu_conn *conn, bool write, uint64_t iova, void *buf, size_t len);
 
 /* caps.c: VERSION */

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
-"""Fixtures for the integration tests: the real umdevd (its test build,
-umdevd-test, which adds the "testparent" module) on a fresh FUSE mount.
+"""Fixtures for the integration tests: the real umdevd, the binary that is
+shipped, on a fresh FUSE mount, with the test parent (testparent.so)
+loaded from a module directory as an operator loads an outside driver.
 
 Each test gets its own daemon on a temporary mount point; at the end the
 daemon is stopped with SIGTERM and must exit 0, unmount, and leave no
@@ -18,7 +19,8 @@ import time
 
 import pytest
 
-UMDEVD = os.environ.get("UMDEVD", "umdevd-test")
+# The command that starts umdevd: the binary, and where testparent.so is.
+UMDEVD = [os.environ.get("UMDEVD", "umdevd"), "-M", os.environ.get("UMDEV_MODULE_DIR", ".")]
 UMDEVD_EXEC = os.environ.get("UMDEVD_EXEC", "umdevd-exec")
 
 # Generous: only a bound for a hung daemon, never a performance claim.
@@ -64,7 +66,7 @@ class Daemon:
         self.log_file = open(self.log_path, "w")
         self.journal = tmp_path / "journal.json"
         self.proc = subprocess.Popen(
-            [UMDEVD, "-f", "-l", "debug", "-c", str(self.config), "-j", str(self.journal),
+            [*UMDEVD, "-f", "-l", "debug", "-c", str(self.config), "-j", str(self.journal),
              "-s", short_socket_dir(),
              # Every libudev listener on the machine hears uevents: only
              # the tests of uevents send them.

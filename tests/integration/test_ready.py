@@ -28,7 +28,7 @@ def device_present(mnt, uuid):
 def test_ready_file_comes_after_the_restore_and_goes_at_stop(tmp_path):
     mnt, ready = tmp_path / "mnt", tmp_path / "ready"
     journal = journal_with_one_device(tmp_path)
-    proc = subprocess.Popen([UMDEVD, "-f", "-j", str(journal), "-s", short_socket_dir(), "--ready-file", str(ready),
+    proc = subprocess.Popen([*UMDEVD, "-f", "-j", str(journal), "-s", short_socket_dir(), "--ready-file", str(ready),
                              str(mnt)], stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + DEADLINE
     while not ready.exists():
@@ -51,7 +51,7 @@ def test_systemd_is_notified_when_ready_and_when_stopping(tmp_path):
     listener.bind(str(tmp_path / "notify"))
     listener.settimeout(DEADLINE)
     env = dict(os.environ, NOTIFY_SOCKET=str(tmp_path / "notify"))
-    proc = subprocess.Popen([UMDEVD, "-f", "-j", str(journal), "-s", short_socket_dir(), str(mnt)], env=env,
+    proc = subprocess.Popen([*UMDEVD, "-f", "-j", str(journal), "-s", short_socket_dir(), str(mnt)], env=env,
                             stderr=subprocess.PIPE, text=True)
     try:
         message = listener.recv(4096).decode()

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 """The tree as a shell user sees it: echo, cat, ls -l, readlink, and
 malformed or hostile writes, each with the kernel's errno and no change
-to the tree (reference/kernel-mdev-abi.md)."""
+to the tree (docs/sysfs-abi.md)."""
 
 import errno
 import os
@@ -58,9 +58,10 @@ def test_echo_create_then_everything_visible(daemon):
     assert r.returncode == 0, r.stderr
     # No polling: everything is there as soon as the write returned.
     ddir = os.path.join(daemon.parent_dir("tp0"), U1)
-    assert sorted(os.listdir(ddir)) == ["driver", "iommu_group", "mdev_type", "power", "remove",
+    assert sorted(os.listdir(ddir)) == ["driver", "iommu_group", "mdev_type", "poke", "power", "remove",
                                         "serial", "subsystem", "uevent", "vendor"]
-    assert sorted(os.listdir(os.path.join(ddir, "vendor"))) == ["info", "reset", "value"]
+    assert sorted(os.listdir(os.path.join(ddir, "vendor"))) == ["info", "reset", "serial", "setting",
+                                                                "value"]
     assert os.readlink(os.path.join(ddir, "mdev_type")) == f"../mdev_supported_types/{TYPE_A}"
     assert os.path.realpath(os.path.join(ddir, "mdev_type")) == tdir
     assert daemon.devices() == [U1]

@@ -9,7 +9,7 @@ import os
 import stat
 import subprocess
 
-from conftest import UUIDS, short_socket_dir
+from conftest import UMDEVD, UUIDS, short_socket_dir
 
 LSPCI = os.environ.get("UMDEV_LSPCI", "umdev-lspci")
 MTTY = [{"module": "mtty", "name": "mtty"}]
@@ -60,7 +60,7 @@ def test_no_vfio_user_serves_no_socket(start_daemon, tmp_path):
 
 
 def test_a_socket_directory_too_long_for_sun_path_is_refused(tmp_path):
-    r = subprocess.run([os.environ.get("UMDEVD", "umdevd-test"), "-f", "--no-journal",
+    r = subprocess.run([*UMDEVD, "-f", "--no-journal",
                         "-s", "/tmp/" + "d" * 70, str(tmp_path / "mnt")],
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 1

@@ -1,4 +1,9 @@
 // SPDX-License-Identifier: MIT
+/*
+ * The one test parent of umdev's tests (see test_driver.h): the unit
+ * tests register it directly, the integration tests load it into the
+ * shipped umdevd as the module "testparent" (testparent_module.c).
+ */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,6 +55,8 @@ static int test_probe(struct umdev_device *mdev)
 		return -ENOMEM;
 	}
 	strcpy(dev->setting, "default");
+	strcpy(dev->value, "initial");
+	pthread_mutex_init(&dev->lock, NULL);
 	umdev_set_drvdata(mdev, dev);
 	return 0;
 }
@@ -57,8 +64,10 @@ static int test_probe(struct umdev_device *mdev)
 static void test_remove(struct umdev_device *mdev)
 {
 	struct test_parent *tp = to_test_parent(umdev_device_parent(mdev));
+	struct test_device *dev = umdev_get_drvdata(mdev);
 
-	free(umdev_get_drvdata(mdev));
+	pthread_mutex_destroy(&dev->lock);
+	free(dev);
 	pthread_mutex_lock(&tp->lock);
 	tp->live--;
 	tp->removes++;
@@ -79,7 +88,7 @@ static unsigned int test_get_available(struct umdev_type *type)
 
 static ssize_t test_show_description(struct umdev_type *type, char *buf)
 {
-	return snprintf(buf, UMDEV_ATTR_BUF_SIZE, "test type %s\n", type->sysfs_name);
+	return snprintf(buf, UMDEV_ATTR_BUF_SIZE, "test device of type %s\n", type->sysfs_name);
 }
 
 static ssize_t setting_show(struct umdev_device *mdev, char *buf)
@@ -113,6 +122,78 @@ static ssize_t poke_store(struct umdev_device *mdev, const char *buf, size_t cou
 	return (ssize_t)count;
 }
 
+/* vendor/value: any text up to 64 bytes; one trailing newline is dropped. */
+static ssize_t value_show(struct umdev_device *mdev, char *buf)
+{
+	struct test_device *dev = umdev_get_drvdata(mdev);
+	ssize_t len;
+
+	pthread_mutex_lock(&dev->lock);
+	len = snprintf(buf, UMDEV_ATTR_BUF_SIZE, "%s\n", dev->value);
+	pthread_mutex_unlock(&dev->lock);
+	return len;
+}
+
+static ssize_t value_store(struct umdev_device *mdev, const char *buf, size_t count)
+{
+	struct test_device *dev = umdev_get_drvdata(mdev);
+	size_t len = count;
+
+	if (len && buf[len - 1] == '\n')
+		len--;
+	if (len > TEST_VALUE_MAX || memchr(buf, '\0', len) || memchr(buf, '\n', len))
+		return -EINVAL;
+	pthread_mutex_lock(&dev->lock);
+	memcpy(dev->value, buf, len);
+	dev->value[len] = '\0';
+	pthread_mutex_unlock(&dev->lock);
+	return (ssize_t)count;
+}
+
+/* vendor/info: read-only, names the device and counts resets. */
+static ssize_t info_show(struct umdev_device *mdev, char *buf)
+{
+	struct test_device *dev = umdev_get_drvdata(mdev);
+	ssize_t len;
+
+	pthread_mutex_lock(&dev->lock);
+	len = snprintf(buf, UMDEV_ATTR_BUF_SIZE, "%s resets=%u\n", umdev_device_name(mdev),
+		       dev->resets);
+	pthread_mutex_unlock(&dev->lock);
+	return len;
+}
+
+/* vendor/reset: write-only; "1" counts a reset. */
+static ssize_t reset_store(struct umdev_device *mdev, const char *buf, size_t count)
+{
+	struct test_device *dev = umdev_get_drvdata(mdev);
+
+	if (!((count == 1 && buf[0] == '1') || (count == 2 && !memcmp(buf, "1\n", 2))))
+		return -EINVAL;
+	pthread_mutex_lock(&dev->lock);
+	dev->resets++;
+	pthread_mutex_unlock(&dev->lock);
+	return (ssize_t)count;
+}
+
+/* serial: ungrouped, read-only. */
+static ssize_t short_serial_show(struct umdev_device *mdev, char *buf)
+{
+	return snprintf(buf, UMDEV_ATTR_BUF_SIZE, "TP-%.8s\n", umdev_device_name(mdev));
+}
+
+static const struct umdev_attribute attr_value = {
+	.group = "vendor", .name = "value", .show = value_show, .store = value_store,
+};
+static const struct umdev_attribute attr_info = {
+	.group = "vendor", .name = "info", .show = info_show,
+};
+static const struct umdev_attribute attr_reset = {
+	.group = "vendor", .name = "reset", .store = reset_store,
+};
+static const struct umdev_attribute attr_short_serial = {
+	.name = "serial", .show = short_serial_show,
+};
 static const struct umdev_attribute attr_setting = {
 	.group = "vendor", .name = "setting", .show = setting_show, .store = setting_store,
 };
@@ -123,7 +204,8 @@ static const struct umdev_attribute attr_poke = {
 	.name = "poke", .store = poke_store,
 };
 static const struct umdev_attribute *const test_attrs[] = {
-	&attr_setting, &attr_serial, &attr_poke, NULL,
+	&attr_setting, &attr_serial, &attr_poke,
+	&attr_value, &attr_info, &attr_reset, &attr_short_serial, NULL,
 };
 
 int test_parent_register(struct test_parent *tp, const char *name, const char *driver_name,
@@ -147,7 +229,7 @@ int test_parent_register(struct test_parent *tp, const char *name, const char *d
 	tp->driver_available = driver_available;
 	for (int i = 0; i < TEST_NR_TYPES; i++) {
 		tp->types[i].sysfs_name = sysfs_names[i];
-		tp->types[i].pretty_name = i == 0 ? "Type A" : NULL;
+		tp->types[i].pretty_name = i == 0 ? "Test type A" : NULL;
 		tp->type_ptrs[i] = &tp->types[i];
 	}
 	return umdev_register_parent(&tp->parent, name, &tp->driver, tp->type_ptrs,
@@ -175,4 +257,19 @@ void test_parent_release_probe(struct test_parent *tp)
 	tp->probe_waiting = false;
 	pthread_cond_broadcast(&tp->cond);
 	pthread_mutex_unlock(&tp->lock);
+}
+
+struct test_parent test_p1;
+
+int test_p1_setup(void **state)
+{
+	(void)state;
+	return test_parent_register(&test_p1, "p1", "tdrv", 8, 0) ? -1 : 0;
+}
+
+int test_p1_teardown(void **state)
+{
+	(void)state;
+	test_parent_unregister(&test_p1);
+	return umdev_bus_device_count() ? -1 : 0;
 }

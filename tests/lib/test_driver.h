@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * A parent driver for the core's tests: a real driver, registered with the
- * real core, whose probe can be told to fail or to wait, and which counts
- * what the core asks of it.
+ * The test parent: a real driver, registered with the real core, whose
+ * probe can be told to fail or to wait, and which counts what the core
+ * asks of it. Unit tests register it directly; the integration tests load
+ * it into the shipped umdevd as the module "testparent" (testparent.so,
+ * built from testparent_module.c, with umdevd -M).
  */
 #ifndef UMDEV_TEST_DRIVER_H
 #define UMDEV_TEST_DRIVER_H
@@ -27,8 +29,18 @@ struct test_parent {
 	unsigned int driver_available; /* for get_available parents */
 };
 
+#define TEST_VALUE_MAX 64
+
+/*
+ * A device's attributes: vendor/setting (rw), vendor/serial (ro), poke
+ * (wo, accepts anything), vendor/value (rw, up to 64 bytes), vendor/info
+ * (ro, counts resets), vendor/reset (wo, "1"), serial (ro).
+ */
 struct test_device {
-	char setting[32]; /* the vendor/setting attribute */
+	char setting[32];
+	pthread_mutex_t lock; /* value, resets */
+	char value[TEST_VALUE_MAX + 1];
+	unsigned int resets;
 };
 
 /*
@@ -43,5 +55,14 @@ void test_parent_unregister(struct test_parent *tp);
 /* Waits until a probe is blocked in the driver, then lets it go. */
 void test_parent_wait_probe(struct test_parent *tp);
 void test_parent_release_probe(struct test_parent *tp);
+
+/*
+ * The unit tests' common fixture (cmocka setup/teardown): one parent "p1"
+ * of driver "tdrv" with 8 core-counted instances, in test_p1. Teardown
+ * unregisters it and fails when a device is left on the bus.
+ */
+extern struct test_parent test_p1;
+int test_p1_setup(void **state);
+int test_p1_teardown(void **state);
 
 #endif

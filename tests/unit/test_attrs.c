@@ -17,35 +17,18 @@
 #define U2 "0b5b0f3c-8c1e-4a43-9d5a-6c0e6f1f0a02"
 #define U3 "0b5b0f3c-8c1e-4a43-9d5a-6c0e6f1f0a03"
 
-static struct test_parent tp;
-
-static int setup(void **state)
-{
-	(void)state;
-	assert_int_equal(test_parent_register(&tp, "p1", "tdrv", 8, 0), 0);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	test_parent_unregister(&tp);
-	assert_int_equal(umdev_bus_device_count(), 0);
-	return 0;
-}
-
 static void type_attributes(void **state)
 {
 	char buf[UMDEV_ATTR_BUF_SIZE];
 	(void)state;
 
-	assert_string_equal(umdev_type_id(&tp.types[0]), "tdrv-a");
-	assert_string_equal(umdev_type_name(&tp.types[0]), "Type A");
-	assert_string_equal(umdev_type_name(&tp.types[1]), "b");
-	assert_true(umdev_type_has_description(&tp.types[1]));
-	assert_int_equal(umdev_type_show_description(&tp.types[1], buf), 12);
-	assert_memory_equal(buf, "test type b\n", 12);
-	assert_ptr_equal(umdev_type_parent(&tp.types[1]), &tp.parent);
+	assert_string_equal(umdev_type_id(&test_p1.types[0]), "tdrv-a");
+	assert_string_equal(umdev_type_name(&test_p1.types[0]), "Test type A");
+	assert_string_equal(umdev_type_name(&test_p1.types[1]), "b");
+	assert_true(umdev_type_has_description(&test_p1.types[1]));
+	assert_int_equal(umdev_type_show_description(&test_p1.types[1], buf), 22);
+	assert_memory_equal(buf, "test device of type b\n", 22);
+	assert_ptr_equal(umdev_type_parent(&test_p1.types[1]), &test_p1.parent);
 }
 
 static void device_attributes_show_and_store(void **state)
@@ -55,7 +38,7 @@ static void device_attributes_show_and_store(void **state)
 	const struct umdev_attribute *setting, *serial, *poke;
 	(void)state;
 
-	assert_int_equal(umdev_type_create_store(&tp.types[0], U1, 36), 36);
+	assert_int_equal(umdev_type_create_store(&test_p1.types[0], U1, 36), 36);
 	mdev = umdev_device_get_by_name(U1);
 	setting = umdev_device_find_attr(mdev, "vendor", "setting");
 	serial = umdev_device_find_attr(mdev, "vendor", "serial");
@@ -107,7 +90,7 @@ static void *create_u3(void *arg)
 {
 	struct create_args *args = arg;
 
-	args->result = umdev_type_create_store(&tp.types[1], U3, 36);
+	args->result = umdev_type_create_store(&test_p1.types[1], U3, 36);
 	return NULL;
 }
 
@@ -118,17 +101,17 @@ static void listings_follow_the_kernel_tree(void **state)
 	pthread_t thread;
 	(void)state;
 
-	assert_int_equal(umdev_type_create_store(&tp.types[0], U1, 36), 36);
-	assert_int_equal(umdev_type_create_store(&tp.types[0], U2, 36), 36);
-	tp.probe_blocks = true;
+	assert_int_equal(umdev_type_create_store(&test_p1.types[0], U1, 36), 36);
+	assert_int_equal(umdev_type_create_store(&test_p1.types[0], U2, 36), 36);
+	test_p1.probe_blocks = true;
 	pthread_create(&thread, NULL, create_u3, &args);
-	test_parent_wait_probe(&tp);
+	test_parent_wait_probe(&test_p1);
 
 	/* U3 is being probed: its directory exists, its devices/ link not yet. */
 	assert_int_equal(umdev_list_devices(&all), 3);
-	assert_int_equal(umdev_parent_list_devices(&tp.parent, &of_parent), 3);
-	assert_int_equal(umdev_type_list_devices(&tp.types[0], &of_a), 2);
-	assert_int_equal(umdev_type_list_devices(&tp.types[1], &of_b), 0);
+	assert_int_equal(umdev_parent_list_devices(&test_p1.parent, &of_parent), 3);
+	assert_int_equal(umdev_type_list_devices(&test_p1.types[0], &of_a), 2);
+	assert_int_equal(umdev_type_list_devices(&test_p1.types[1], &of_b), 0);
 	assert_true(contains(all, 3, U3) && contains(of_parent, 3, U3));
 	assert_true(contains(of_a, 2, U1) && contains(of_a, 2, U2));
 	free(all);
@@ -136,10 +119,10 @@ static void listings_follow_the_kernel_tree(void **state)
 	free(of_a);
 	free(of_b);
 
-	test_parent_release_probe(&tp);
+	test_parent_release_probe(&test_p1);
 	pthread_join(thread, NULL);
 	assert_int_equal(args.result, 36);
-	assert_int_equal(umdev_type_list_devices(&tp.types[1], &of_b), 1);
+	assert_int_equal(umdev_type_list_devices(&test_p1.types[1], &of_b), 1);
 	assert_true(contains(of_b, 1, U3));
 	free(of_b);
 }
@@ -195,7 +178,7 @@ static void added_attributes_come_and_go(void **state)
 	struct umdev_device *mdev;
 	(void)state;
 
-	assert_int_equal(umdev_type_create_store(&tp.types[0], U1, 36), 36);
+	assert_int_equal(umdev_type_create_store(&test_p1.types[0], U1, 36), 36);
 	mdev = umdev_device_get_by_name(U1);
 	assert_false(listed(mdev, &added));
 	assert_int_equal(umdev_device_add_attr(mdev, &added), 0);
@@ -259,7 +242,7 @@ static void removing_an_attribute_waits_for_its_show(void **state)
 	struct umdev_device *mdev;
 	(void)state;
 
-	assert_int_equal(umdev_type_create_store(&tp.types[0], U1, 36), 36);
+	assert_int_equal(umdev_type_create_store(&test_p1.types[0], U1, 36), 36);
 	mdev = umdev_device_get_by_name(U1);
 	assert_int_equal(umdev_device_add_attr(mdev, &slow_attr), 0);
 	args.mdev = mdev;
@@ -290,12 +273,15 @@ static void removing_an_attribute_waits_for_its_show(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(type_attributes, setup, teardown),
-		cmocka_unit_test_setup_teardown(device_attributes_show_and_store, setup, teardown),
-		cmocka_unit_test_setup_teardown(listings_follow_the_kernel_tree, setup, teardown),
-		cmocka_unit_test_setup_teardown(added_attributes_come_and_go, setup, teardown),
-		cmocka_unit_test_setup_teardown(removing_an_attribute_waits_for_its_show, setup,
-						teardown),
+		cmocka_unit_test_setup_teardown(type_attributes, test_p1_setup, test_p1_teardown),
+		cmocka_unit_test_setup_teardown(device_attributes_show_and_store, test_p1_setup,
+						test_p1_teardown),
+		cmocka_unit_test_setup_teardown(listings_follow_the_kernel_tree, test_p1_setup,
+						test_p1_teardown),
+		cmocka_unit_test_setup_teardown(added_attributes_come_and_go, test_p1_setup,
+						test_p1_teardown),
+		cmocka_unit_test_setup_teardown(removing_an_attribute_waits_for_its_show, test_p1_setup,
+						test_p1_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,26 +12,9 @@
 
 #define U1 "0b5b0f3c-8c1e-4a43-9d5a-6c0e6f1f0a01"
 
-static struct test_parent tp;
-
-static int setup(void **state)
-{
-	(void)state;
-	assert_int_equal(test_parent_register(&tp, "p1", "tdrv", 8, 0), 0);
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	test_parent_unregister(&tp);
-	assert_int_equal(umdev_bus_device_count(), 0);
-	return 0;
-}
-
 static struct umdev_device *create_and_get(const char *name)
 {
-	assert_int_equal(umdev_type_create_store(&tp.types[0], name, strlen(name)), 36);
+	assert_int_equal(umdev_type_create_store(&test_p1.types[0], name, strlen(name)), 36);
 	struct umdev_device *mdev = umdev_device_get_by_name(name);
 	assert_non_null(mdev);
 	return mdev;
@@ -51,7 +34,7 @@ static void accepts_numbers_in_any_base(void **state)
 		umdev_device_put(mdev);
 		assert_null(umdev_device_get_by_name(U1)); /* gone, and reusable next turn */
 	}
-	assert_int_equal(tp.removes, 8);
+	assert_int_equal(test_p1.removes, 8);
 }
 
 static void zero_and_empty_do_nothing(void **state)
@@ -64,7 +47,7 @@ static void zero_and_empty_do_nothing(void **state)
 	assert_int_equal(umdev_device_remove_store(mdev, "0x0\n", 4), 4);
 	assert_int_equal(umdev_device_remove_store(mdev, "00", 2), 2);
 	assert_int_equal(umdev_device_remove_store(mdev, "", 0), 0);
-	assert_int_equal(tp.removes, 0);
+	assert_int_equal(test_p1.removes, 0);
 	assert_true(umdev_device_is_bound(mdev));
 	assert_int_equal(umdev_device_remove_store(mdev, "1", 1), 1);
 	umdev_device_put(mdev);
@@ -83,7 +66,7 @@ static void rejects_what_is_not_one_number(void **state)
 	mdev = create_and_get(U1);
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		assert_int_equal(umdev_device_remove_store(mdev, bad[i], strlen(bad[i])), -EINVAL);
-	assert_int_equal(tp.removes, 0);
+	assert_int_equal(test_p1.removes, 0);
 	/* Unlike the kernel's, the file still works after a failed write. */
 	assert_int_equal(umdev_device_remove_store(mdev, "1\n", 2), 2);
 	umdev_device_put(mdev);
@@ -100,7 +83,7 @@ static void second_remove_on_a_held_device_is_enodev(void **state)
 	assert_int_equal(umdev_device_remove(mdev), -ENODEV);
 	/* Zero is still a no-op, as on the kernel's open file: it never looks. */
 	assert_int_equal(umdev_device_remove_store(mdev, "0", 1), 1);
-	assert_int_equal(tp.removes, 1);
+	assert_int_equal(test_p1.removes, 1);
 	umdev_device_put(mdev);
 }
 
@@ -113,7 +96,7 @@ static void *create_thread(void *arg)
 {
 	struct create_args *args = arg;
 
-	args->result = umdev_type_create_store(&tp.types[0], args->uuid, strlen(args->uuid));
+	args->result = umdev_type_create_store(&test_p1.types[0], args->uuid, strlen(args->uuid));
 	return NULL;
 }
 
@@ -124,9 +107,9 @@ static void remove_during_probe_is_eagain(void **state)
 	pthread_t thread;
 	(void)state;
 
-	tp.probe_blocks = true;
+	test_p1.probe_blocks = true;
 	pthread_create(&thread, NULL, create_thread, &args);
-	test_parent_wait_probe(&tp);
+	test_parent_wait_probe(&test_p1);
 
 	/* Visible (its directory and `remove` exist) but not bound yet. */
 	mdev = umdev_device_get_by_name(U1);
@@ -134,9 +117,9 @@ static void remove_during_probe_is_eagain(void **state)
 	assert_false(umdev_device_is_bound(mdev));
 	assert_int_equal(umdev_device_remove_store(mdev, "1", 1), -EAGAIN);
 	/* A create of the same UUID meanwhile: EEXIST. */
-	assert_int_equal(umdev_type_create_store(&tp.types[1], U1, 36), -EEXIST);
+	assert_int_equal(umdev_type_create_store(&test_p1.types[1], U1, 36), -EEXIST);
 
-	test_parent_release_probe(&tp);
+	test_parent_release_probe(&test_p1);
 	pthread_join(thread, NULL);
 	assert_int_equal(args.result, 36);
 	assert_true(umdev_device_is_bound(mdev));
@@ -148,11 +131,16 @@ static void remove_during_probe_is_eagain(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(accepts_numbers_in_any_base, setup, teardown),
-		cmocka_unit_test_setup_teardown(zero_and_empty_do_nothing, setup, teardown),
-		cmocka_unit_test_setup_teardown(rejects_what_is_not_one_number, setup, teardown),
-		cmocka_unit_test_setup_teardown(second_remove_on_a_held_device_is_enodev, setup, teardown),
-		cmocka_unit_test_setup_teardown(remove_during_probe_is_eagain, setup, teardown),
+		cmocka_unit_test_setup_teardown(accepts_numbers_in_any_base, test_p1_setup,
+						test_p1_teardown),
+		cmocka_unit_test_setup_teardown(zero_and_empty_do_nothing, test_p1_setup,
+						test_p1_teardown),
+		cmocka_unit_test_setup_teardown(rejects_what_is_not_one_number, test_p1_setup,
+						test_p1_teardown),
+		cmocka_unit_test_setup_teardown(second_remove_on_a_held_device_is_enodev, test_p1_setup,
+						test_p1_teardown),
+		cmocka_unit_test_setup_teardown(remove_during_probe_is_eagain, test_p1_setup,
+						test_p1_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
