@@ -1,0 +1,331 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The VNC view of a display (Debian's libvncserver), run by the display's
+ * service thread.
+ *
+ * The guest writes video memory behind our back (the VMM maps it), so
+ * changes are found by comparison: once per frame interval, while at
+ * least one viewer is connected, each tile of the visible area is
+ * compared with the VNC framebuffer (our copy of what viewers were sent);
+ * only tiles that differ are copied and marked, and libvncserver sends
+ * only marked rectangles. Without viewers nothing is compared at all, and
+ * a still screen costs one comparison per interval. A mode change
+ * (resolution, format, panning) resizes the VNC framebuffer and viewers
+ * get the new size (DesktopSize) and the whole picture.
+ *
+ * The VNC framebuffer holds XRGB8888 (bytes blue, green, red, unused), so
+ * a guest using that format (the bochs DRM driver's) is compared and
+ * copied without any conversion.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <rfb/rfb.h>
+
+#include "private.h"
+
+#define FRAME_INTERVAL_US 33333 /* 30 frames a second */
+#define IDLE_WAIT_US 1000000	/* without viewers: only the wake fd matters */
+#define TILE_W 64
+#define TILE_H 16
+#define BLANK_W 640 /* what viewers see while the guest shows nothing */
+#define BLANK_H 480
+#define CLIENT_WRITE_WAIT_MS 2000 /* a viewer not reading for this long is dropped */
+
+struct display_vnc {
+	struct umdev_display *display;
+	rfbScreenInfoPtr screen;
+	int listen_fd;
+	char address[64];
+	char *passwords[2];
+	struct umdev_display_mode shown; /* the mode the framebuffer follows */
+	uint32_t fb_w, fb_h;
+	int64_t next_refresh_us;
+	uint8_t line[TILE_W * 4]; /* one converted tile line */
+};
+
+static int64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* XRGB8888 in memory: blue in the lowest byte. */
+static void set_server_format(rfbScreenInfoPtr screen)
+{
+	screen->serverFormat.redShift = 16;
+	screen->serverFormat.greenShift = 8;
+	screen->serverFormat.blueShift = 0;
+}
+
+static void to_xrgb(enum umdev_display_format format, const uint8_t *src, uint8_t *dst,
+		    uint32_t width, const uint32_t *palette)
+{
+	umdev_display_convert_line(format, src, dst, width, palette);
+	for (uint32_t x = 0; x < width; x++, dst += 4) {
+		uint8_t r = dst[0];
+
+		dst[0] = dst[2];
+		dst[2] = r;
+	}
+}
+
+/* Follows a new mode: a new framebuffer when the size changes, all of it resent. */
+static int follow_mode(struct display_vnc *v, const struct umdev_display_mode *m)
+{
+	uint32_t w = m->enabled ? m->width : BLANK_W, h = m->enabled ? m->height : BLANK_H;
+
+	if (w != v->fb_w || h != v->fb_h) {
+		char *old = v->screen->frameBuffer;
+		char *fb = calloc((size_t)w * h, 4);
+		rfbClientIteratorPtr it;
+		rfbClientPtr cl;
+
+		if (!fb)
+			return -ENOMEM;
+		rfbNewFramebuffer(v->screen, fb, (int)w, (int)h, 8, 3, 4);
+		set_server_format(v->screen);
+		it = rfbGetClientIterator(v->screen);
+		while ((cl = rfbClientIteratorNext(it)))
+			rfbSetTranslateFunction(cl);
+		rfbReleaseClientIterator(it);
+		free(old);
+		v->fb_w = w;
+		v->fb_h = h;
+	} else if (!m->enabled) {
+		memset(v->screen->frameBuffer, 0, (size_t)w * h * 4);
+	}
+	rfbMarkRectAsModified(v->screen, 0, 0, (int)w, (int)h);
+	v->shown = *m;
+	return 0;
+}
+
+/* Compares the visible area with the framebuffer tile by tile; copies and marks what changed. */
+static void find_damage(struct display_vnc *v, const struct umdev_display_mode *m)
+{
+	const uint8_t *vram = umdev_display_vram(v->display);
+	uint8_t *fb = (uint8_t *)v->screen->frameBuffer;
+	bool direct = m->format == UMDEV_DISPLAY_XRGB8888;
+	unsigned int cpp = umdev_display_format_cpp(m->format);
+	uint32_t palette[256];
+
+	pthread_mutex_lock(&v->display->lock);
+	memcpy(palette, v->display->palette, sizeof(palette));
+	pthread_mutex_unlock(&v->display->lock);
+
+	for (uint32_t y0 = 0; y0 < m->height; y0 += TILE_H) {
+		uint32_t y1 = y0 + TILE_H < m->height ? y0 + TILE_H : m->height;
+		int dirty_x0 = -1, dirty_x1 = -1;
+
+		for (uint32_t x0 = 0; x0 < m->width; x0 += TILE_W) {
+			uint32_t w = x0 + TILE_W < m->width ? TILE_W : m->width - x0;
+			bool changed = false;
+
+			for (uint32_t y = y0; y < y1; y++) {
+				const uint8_t *src = vram + m->offset + (uint64_t)y * m->stride +
+						     (uint64_t)x0 * cpp;
+				uint8_t *dst = fb + ((size_t)y * m->width + x0) * 4;
+
+				if (!direct) {
+					to_xrgb(m->format, src, v->line, w, palette);
+					src = v->line;
+				}
+				if (memcmp(src, dst, (size_t)w * 4)) {
+					memcpy(dst, src, (size_t)w * 4);
+					changed = true;
+				}
+			}
+			if (changed) {
+				if (dirty_x0 < 0)
+					dirty_x0 = (int)x0;
+				dirty_x1 = (int)(x0 + w);
+			}
+		}
+		if (dirty_x0 >= 0)
+			rfbMarkRectAsModified(v->screen, dirty_x0, (int)y0, dirty_x1, (int)y1);
+	}
+}
+
+static bool same_mode(const struct umdev_display_mode *a, const struct umdev_display_mode *b)
+{
+	return a->enabled == b->enabled && a->format == b->format && a->width == b->width &&
+	       a->height == b->height && a->stride == b->stride && a->offset == b->offset;
+}
+
+static void refresh(struct display_vnc *v, bool force)
+{
+	struct umdev_display_mode m;
+
+	umdev_display_get_mode(v->display, &m);
+	if (!same_mode(&m, &v->shown)) {
+		if (follow_mode(v, &m))
+			return; /* out of memory: try again at the next interval */
+		force = true;
+	}
+	if (m.enabled && (force || v->screen->clientHead))
+		find_damage(v, &m);
+}
+
+static enum rfbNewClientAction new_client(rfbClientPtr cl)
+{
+	struct display_vnc *v = cl->screen->screenData;
+
+	/* bring the picture up to date before this viewer's first update */
+	refresh(v, true);
+	return RFB_CLIENT_ACCEPT;
+}
+
+void display_vnc_iterate(struct display_vnc *v)
+{
+	int64_t now = now_us();
+	long wait;
+
+	if (!v->screen->clientHead)
+		wait = IDLE_WAIT_US;
+	else
+		wait = v->next_refresh_us > now ? (long)(v->next_refresh_us - now) : 0;
+	rfbProcessEvents(v->screen, wait);
+	now = now_us();
+	if (v->screen->clientHead && now >= v->next_refresh_us) {
+		refresh(v, false);
+		v->next_refresh_us = now + FRAME_INTERVAL_US;
+	}
+}
+
+static void rfb_no_log(const char *format, ...)
+{
+	(void)format;
+}
+
+/* libvncserver logs every viewer coming and going; keep only its errors. */
+static void rfb_quiet(void)
+{
+	rfbLog = rfb_no_log;
+}
+
+static int listen_tcp(const struct umdev_display_config *config, char *address, size_t size)
+{
+	struct sockaddr_in addr = { .sin_family = AF_INET };
+	unsigned int first = config->vnc_port, last = first ? first + 99 : 0;
+	socklen_t len = sizeof(addr);
+	int fd, one = 1, ret = -EADDRINUSE;
+
+	addr.sin_addr.s_addr = htonl(config->vnc_any_address ? INADDR_ANY : INADDR_LOOPBACK);
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	for (unsigned int port = first; port <= last && port <= 65535; port++) {
+		addr.sin_port = htons((uint16_t)port);
+		if (!bind(fd, (struct sockaddr *)&addr, sizeof(addr))) {
+			ret = 0;
+			break;
+		}
+		ret = -errno;
+		if (errno != EADDRINUSE)
+			break;
+	}
+	if (!ret && (listen(fd, 16) || getsockname(fd, (struct sockaddr *)&addr, &len)))
+		ret = -errno;
+	if (ret) {
+		close(fd);
+		return ret;
+	}
+	snprintf(address, size, "%s:%u", config->vnc_any_address ? "0.0.0.0" : "127.0.0.1",
+		 ntohs(addr.sin_port));
+	return fd;
+}
+
+int display_vnc_start(struct umdev_display *d, const struct umdev_display_config *config,
+		      int wake_fd, int extra_fd, struct display_vnc **out)
+{
+	static pthread_once_t quiet_once = PTHREAD_ONCE_INIT;
+	struct display_vnc *v = calloc(1, sizeof(*v));
+	int argc = 0;
+	int ret;
+
+	if (!v)
+		return -ENOMEM;
+	pthread_once(&quiet_once, rfb_quiet);
+	v->display = d;
+	v->listen_fd = listen_tcp(config, v->address, sizeof(v->address));
+	if (v->listen_fd < 0) {
+		ret = v->listen_fd;
+		goto err_free;
+	}
+	ret = -ENOMEM;
+	v->screen = rfbGetScreen(&argc, NULL, BLANK_W, BLANK_H, 8, 3, 4);
+	if (!v->screen)
+		goto err_listen;
+	v->screen->frameBuffer = calloc((size_t)BLANK_W * BLANK_H, 4);
+	if (!v->screen->frameBuffer)
+		goto err_screen;
+	v->fb_w = BLANK_W;
+	v->fb_h = BLANK_H;
+	set_server_format(v->screen);
+	v->screen->desktopName = "umdev display";
+	v->screen->screenData = v;
+	v->screen->newClientHook = new_client;
+	v->screen->cursor = NULL; /* draw no cursor into the guest's picture */
+	v->screen->alwaysShared = TRUE;
+	v->screen->deferUpdateTime = 0;
+	v->screen->maxClientWait = CLIENT_WRITE_WAIT_MS;
+	v->screen->port = 0; /* we listen ourselves (loopback, our port choice) */
+	v->screen->ipv6port = 0;
+	v->screen->httpPort = 0;
+	v->screen->autoPort = FALSE;
+	if (config->vnc_password) {
+		v->passwords[0] = strdup(config->vnc_password);
+		if (!v->passwords[0])
+			goto err_fb;
+		v->screen->authPasswdData = v->passwords;
+		v->screen->passwordCheck = rfbCheckPasswordByList;
+	}
+	rfbInitServer(v->screen);
+	/* libvncserver accepts on listenSock and wakes on anything in allFds */
+	v->screen->listenSock = v->listen_fd;
+	FD_SET(v->listen_fd, &v->screen->allFds);
+	FD_SET(wake_fd, &v->screen->allFds);
+	if (extra_fd >= 0)
+		FD_SET(extra_fd, &v->screen->allFds);
+	v->screen->maxFd = v->listen_fd > wake_fd ? v->listen_fd : wake_fd;
+	if (extra_fd > v->screen->maxFd)
+		v->screen->maxFd = extra_fd;
+	*out = v;
+	return 0;
+
+err_fb:
+	free(v->screen->frameBuffer);
+err_screen:
+	rfbScreenCleanup(v->screen);
+err_listen:
+	close(v->listen_fd);
+err_free:
+	free(v);
+	return ret;
+}
+
+void display_vnc_stop(struct display_vnc *v)
+{
+	/* closes every viewer and the listening socket (listen_fd) */
+	rfbShutdownServer(v->screen, TRUE);
+	free(v->screen->frameBuffer);
+	rfbScreenCleanup(v->screen);
+	free(v->passwords[0]);
+	free(v);
+}
+
+int display_vnc_address(struct display_vnc *v, char *buf, size_t size)
+{
+	return snprintf(buf, size, "%s", v->address);
+}
