@@ -199,6 +199,9 @@ static void build_vfio(struct mbochs_model *m, uint64_t vram_size)
 		.flags = UMDEV_VFIO_REGION_READ | UMDEV_VFIO_REGION_WRITE,
 		.read = config_read, .write = config_write, .mmap_fd = -1,
 	};
+	/* no interrupt of its own; the error and request IRQs a VMM expects of a vfio-pci device */
+	m->irqs[VFIO_USER_PCI_ERR_IRQ] = (struct umdev_vfio_irq){ 1, 0 };
+	m->irqs[VFIO_USER_PCI_REQ_IRQ] = (struct umdev_vfio_irq){ 1, 0 };
 	m->vdev = (struct umdev_vfio_device){
 		.pci = true,
 		.nr_regions = VFIO_USER_PCI_NUM_REGIONS, .regions = m->regions,

@@ -37,6 +37,7 @@ struct mtty_port {
 	int pty;	       /* master side */
 	int pty_peer;	       /* our slave fd: keeps the termios raw and the master readable */
 	char pty_name[64];
+	bool rx_armed;	       /* the I/O thread polls the pty: the receiver had room */
 };
 
 struct mtty_model {
@@ -53,7 +54,7 @@ struct mtty_model {
 	bool loopback;
 
 	pthread_t io_thread;
-	int wake_fd; /* the I/O thread re-polls (FIFO room) or stops */
+	int wake_fd; /* the I/O thread re-polls (receiver room) or stops */
 	bool stopping;
 };
 
@@ -92,21 +93,37 @@ static void update_irq(struct mtty_model *m)
 	m->line = pending;
 }
 
+/*
+ * Brings the outside in line with the ports' registers after anything
+ * changed them: the interrupt, and flow control from each pty. The I/O
+ * thread reads a pty only while its receiver has room; room comes back in
+ * many ways (an RBR read, a FIFO clear or mode switch from FCR, leaving
+ * loop mode, a reset), so rather than catch each one, this compares the
+ * room with what the I/O thread listens for and wakes it when they differ.
+ * model->lock held.
+ */
+static void ports_changed(struct mtty_model *m)
+{
+	bool wake = false;
+
+	update_irq(m);
+	for (unsigned int i = 0; i < m->nr_ports; i++)
+		wake |= !m->ports[i].rx_armed && mtty_uart_room(&m->ports[i].uart) > 0;
+	if (wake)
+		wake_io(m);
+}
+
 static ssize_t bar_read(struct umdev_vfio_device *vdev, unsigned int index, uint64_t offset,
 			void *buf, size_t count)
 {
 	struct mtty_model *m = model_of(vdev);
 	struct mtty_port *port = &m->ports[index];
 	uint8_t *out = buf;
-	bool had_room;
 
 	pthread_mutex_lock(&m->lock);
-	had_room = mtty_uart_room(&port->uart) > 0;
 	for (size_t i = 0; i < count; i++)
 		out[i] = mtty_uart_read(&port->uart, (unsigned int)(offset + i));
-	update_irq(m);
-	if (!had_room && mtty_uart_room(&port->uart))
-		wake_io(m); /* the pty may deliver again */
+	ports_changed(m);
 	pthread_mutex_unlock(&m->lock);
 	return (ssize_t)count;
 }
@@ -120,7 +137,7 @@ static ssize_t bar_write(struct umdev_vfio_device *vdev, unsigned int index, uin
 	pthread_mutex_lock(&m->lock);
 	for (size_t i = 0; i < count; i++)
 		mtty_uart_write(&m->ports[index].uart, (unsigned int)(offset + i), in[i]);
-	update_irq(m);
+	ports_changed(m);
 	pthread_mutex_unlock(&m->lock);
 	return (ssize_t)count;
 }
@@ -160,9 +177,8 @@ static int model_reset(struct umdev_vfio_device *vdev)
 	for (unsigned int i = 0; i < m->nr_ports; i++)
 		mtty_uart_reset(&m->ports[i].uart);
 	umdev_pci_config_reset(&m->cfg);
-	update_irq(m);
+	ports_changed(m);
 	pthread_mutex_unlock(&m->lock);
-	wake_io(m);
 	return 0;
 }
 
@@ -170,9 +186,15 @@ static void irqs_changed(struct umdev_vfio_device *vdev, unsigned int index)
 {
 	struct mtty_model *m = model_of(vdev);
 
-	(void)index;
 	pthread_mutex_lock(&m->lock);
-	m->line = false; /* a newly chosen interrupt sees any pending request */
+	/*
+	 * A newly chosen interrupt sees any pending request: MSI gets a new
+	 * edge, and a new INTx eventfd fires if the line is already up (the
+	 * frontend signals INTx only when the level rises).
+	 */
+	m->line = false;
+	if (index == VFIO_USER_PCI_INTX_IRQ)
+		umdev_vfio_intx_set(&m->vdev, false);
 	update_irq(m);
 	pthread_mutex_unlock(&m->lock);
 }
@@ -207,10 +229,11 @@ static void *io_main(void *arg)
 		}
 		pfd[0] = (struct pollfd){ .fd = m->wake_fd, .events = POLLIN };
 		for (unsigned int i = 0; i < m->nr_ports; i++) {
-			/* flow control: read from the pty only what the FIFO can take */
-			bool room = !m->loopback && mtty_uart_room(&m->ports[i].uart) > 0;
+			/* flow control: read from the pty only what the receiver can take */
+			struct mtty_port *port = &m->ports[i];
 
-			pfd[1 + i] = (struct pollfd){ .fd = room ? m->ports[i].pty : -1,
+			port->rx_armed = mtty_uart_room(&port->uart) > 0;
+			pfd[1 + i] = (struct pollfd){ .fd = port->rx_armed ? port->pty : -1,
 						      .events = POLLIN };
 		}
 		pthread_mutex_unlock(&m->lock);
@@ -224,15 +247,18 @@ static void *io_main(void *arg)
 		}
 		for (unsigned int i = 0; i < m->nr_ports; i++) {
 			struct mtty_port *port = &m->ports[i];
+			unsigned int room;
 			ssize_t n;
 
 			if (!(pfd[1 + i].revents & POLLIN))
 				continue;
 			pthread_mutex_lock(&m->lock);
-			n = read(port->pty, buf, mtty_uart_room(&port->uart));
+			/* the guest may have taken the room away since the poll */
+			room = mtty_uart_room(&port->uart);
+			n = room ? read(port->pty, buf, room) : 0;
 			for (ssize_t k = 0; k < n; k++)
 				mtty_uart_receive(&port->uart, buf[k]);
-			update_irq(m);
+			ports_changed(m);
 			pthread_mutex_unlock(&m->lock);
 		}
 	}
@@ -308,7 +334,13 @@ static void build_vfio(struct mtty_model *m)
 	m->irqs[VFIO_USER_PCI_INTX_IRQ] = (struct umdev_vfio_irq){
 		1, UMDEV_VFIO_IRQ_MASKABLE | UMDEV_VFIO_IRQ_AUTOMASKED };
 	m->irqs[VFIO_USER_PCI_MSI_IRQ] = (struct umdev_vfio_irq){ 1, UMDEV_VFIO_IRQ_NORESIZE };
-	/* the sample offers the device-request IRQ too; the VMM may install an eventfd */
+	/*
+	 * The error and device-request notifications, one eventfd each as
+	 * vfio-pci offers them. QEMU asks for the error one at every attach
+	 * and warns "Could not enable error recovery" unless it has exactly
+	 * one; the model has no unrecoverable errors, so it is never signalled.
+	 */
+	m->irqs[VFIO_USER_PCI_ERR_IRQ] = (struct umdev_vfio_irq){ 1, 0 };
 	m->irqs[VFIO_USER_PCI_REQ_IRQ] = (struct umdev_vfio_irq){ 1, 0 };
 	m->vdev = (struct umdev_vfio_device){
 		.pci = true,
@@ -398,8 +430,8 @@ void mtty_model_set_loopback(struct mtty_model *m, bool loopback)
 	m->loopback = loopback;
 	for (unsigned int i = 0; i < m->nr_ports; i++)
 		m->ports[i].uart.loopback = loopback;
+	ports_changed(m);
 	pthread_mutex_unlock(&m->lock);
-	wake_io(m);
 }
 
 bool mtty_model_loopback(struct mtty_model *m)

@@ -71,22 +71,47 @@ static bool fifo_enabled(const struct mtty_uart *uart)
 	return uart->fcr & UART_FCR_ENABLE_FIFO;
 }
 
-unsigned int mtty_uart_room(const struct mtty_uart *uart)
+static unsigned int fifo_room(const struct mtty_uart *uart)
 {
 	unsigned int depth = fifo_enabled(uart) ? UART_FIFO_SIZE : 1;
 
 	return uart->count < depth ? depth - uart->count : 0;
 }
 
-bool mtty_uart_receive(struct mtty_uart *uart, uint8_t byte)
+/* Loop mode, and the sample's loopback, cut the receiver off the line. */
+static bool line_connected(const struct mtty_uart *uart)
 {
-	if (!mtty_uart_room(uart)) {
-		uart->overrun = true; /* the byte is lost, as on the wire */
+	return !uart->loopback && !(uart->mcr & UART_MCR_LOOP);
+}
+
+unsigned int mtty_uart_room(const struct mtty_uart *uart)
+{
+	return line_connected(uart) ? fifo_room(uart) : 0;
+}
+
+/*
+ * A byte reaching the receiver. With no room it is an overrun, as the
+ * data sheet has it: in FIFO mode the new byte is lost and the FIFO keeps
+ * its bytes; without the FIFO the new byte replaces the unread one.
+ */
+static bool rx_byte(struct mtty_uart *uart, uint8_t byte)
+{
+	if (!fifo_room(uart)) {
+		uart->overrun = true;
+		if (!fifo_enabled(uart))
+			uart->fifo[uart->head] = byte;
 		return false;
 	}
 	uart->fifo[(uart->head + uart->count) % UART_FIFO_SIZE] = byte;
 	uart->count++;
 	return true;
+}
+
+bool mtty_uart_receive(struct mtty_uart *uart, uint8_t byte)
+{
+	if (!line_connected(uart))
+		return false; /* the receiver does not see the line */
+	return rx_byte(uart, byte);
 }
 
 static uint8_t pop(struct mtty_uart *uart)
@@ -129,8 +154,8 @@ bool mtty_uart_irq_pending(const struct mtty_uart *uart)
 
 static void transmit(struct mtty_uart *uart, uint8_t byte)
 {
-	if (uart->loopback || (uart->mcr & UART_MCR_LOOP))
-		mtty_uart_receive(uart, byte);
+	if (!line_connected(uart))
+		rx_byte(uart, byte);
 	else if (uart->tx)
 		uart->tx(uart, byte, uart->arg);
 	/* sent at once: the holding register is empty again */

@@ -89,9 +89,18 @@ void mtty_uart_init(struct mtty_uart *uart, void (*tx)(struct mtty_uart *, uint8
 void mtty_uart_reset(struct mtty_uart *uart);
 uint8_t mtty_uart_read(struct mtty_uart *uart, unsigned int reg);
 void mtty_uart_write(struct mtty_uart *uart, unsigned int reg, uint8_t val);
-/* A byte arriving on the line; false when the FIFO had no room (overrun). */
+/*
+ * A byte arriving on the line; false when it did not reach the FIFO: an
+ * overrun (reported in LSR.OE as a 16550 does), or the receiver is in loop
+ * mode and does not see the line.
+ */
 bool mtty_uart_receive(struct mtty_uart *uart, uint8_t byte);
-/* Free FIFO space: how many bytes the line may deliver without overrun. */
+/*
+ * How many bytes the line may deliver now without overrun: the free FIFO
+ * space (one byte of holding with the FIFO off), 0 in loop mode. It grows
+ * when the guest reads RBR, clears or switches the FIFO, leaves loop mode,
+ * or the port is reset: the caller checks it after every register access.
+ */
 unsigned int mtty_uart_room(const struct mtty_uart *uart);
 /* Whether the port requests an interrupt now. */
 bool mtty_uart_irq_pending(const struct mtty_uart *uart);

@@ -2,7 +2,8 @@
 /*
  * Serves one device over vfio-user until stdin closes, for checks with a
  * real VMM (tests/vm/run --device SOCKET --expect VVVV:DDDD).
- *   serve-device DIR mtty [PORTS]   an mtty device (4348:3253)
+ *   serve-device DIR mtty [PORTS]   an mtty-PORTS device (4348:3253) of the
+ *                                   real mtty driver; PORTS 1 or 2 (default)
  *   serve-device DIR test           the tests' device (1234:beef), whose
  *                                   BAR1 is mappable with a sparse area
  * It prints the socket path on stdout.
@@ -21,33 +22,31 @@
 #include <unistd.h>
 
 #include <umdev/bus.h>
+#include <umdev/module.h>
 #include <umdev/vfio.h>
 #include <umdev/vfio_user.h>
 
-#include "../../drivers/mtty/mtty_pci.h"
 #include "test_device.h"
 
-static unsigned int nr_ports = 2;
-
-static int probe(struct umdev_device *mdev)
+/* The mtty parent as umdevd instantiates it; its type for @nr_ports ports. */
+static struct umdev_type *mtty_register(const char *nr_ports, void **handle)
 {
-	struct mtty_model *m;
-	int ret = mtty_model_create(mdev, nr_ports, &m);
+	char id[16];
+	struct umdev_parent *parent;
+	struct umdev_type *type;
 
-	if (!ret)
-		umdev_set_drvdata(mdev, m);
-	return ret;
+	if (umdev_mtty_module.create("mtty", NULL, 0, handle))
+		return NULL;
+	snprintf(id, sizeof(id), "mtty-%s", nr_ports);
+	parent = umdev_parent_get("mtty");
+	type = parent ? umdev_parent_find_type(parent, id) : NULL;
+	umdev_parent_put(parent);
+	if (!type) {
+		fprintf(stderr, "serve-device: mtty has no type %s\n", id);
+		umdev_mtty_module.destroy(*handle);
+	}
+	return type;
 }
-
-static void remove_dev(struct umdev_device *mdev)
-{
-	mtty_model_destroy(umdev_get_drvdata(mdev));
-}
-
-static struct umdev_driver driver = {
-	.name = "mtty", .device_api = "vfio-pci", .max_instances = 1,
-	.probe = probe, .remove = remove_dev,
-};
 
 static void *read_reset_vector(void *arg)
 {
@@ -82,11 +81,10 @@ static void *read_reset_vector(void *arg)
 int main(int argc, char **argv)
 {
 	pthread_t dma_thread;
-	static struct umdev_parent parent;
-	static struct umdev_type mtty_type = { .sysfs_name = "1" };
-	struct umdev_type *types[] = { &mtty_type }, *type = &mtty_type;
 	uint8_t uuid[UMDEV_UUID_SIZE];
+	struct umdev_type *type;
 	struct umdev_device *mdev;
+	void *mtty = NULL;
 	char path[512], c;
 	bool test;
 
@@ -95,15 +93,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	test = !strcmp(argv[2], "test");
-	if (argc > 3)
-		nr_ports = (unsigned int)atoi(argv[3]);
 	umdev_uuid_parse("83b8f4f2-509f-382f-3c1e-e6bfe0fa1001", uuid);
 	if (umdev_vfio_user_start(argv[1]))
 		return 1;
-	if (test)
-		type = test_parent_register();
-	else if (umdev_register_parent(&parent, "mtty", &driver, types, 1))
-		type = NULL;
+	type = test ? test_parent_register() : mtty_register(argc > 3 ? argv[3] : "2", &mtty);
 	if (!type || umdev_device_create(type, uuid))
 		return 1;
 	mdev = umdev_device_get(uuid);
@@ -120,7 +113,7 @@ int main(int argc, char **argv)
 	if (test)
 		test_parent_unregister();
 	else
-		umdev_unregister_parent(&parent);
+		umdev_mtty_module.destroy(mtty);
 	umdev_vfio_user_stop();
 	return 0;
 }

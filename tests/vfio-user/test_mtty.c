@@ -21,63 +21,41 @@
 #include <cmocka.h>
 
 #include <umdev/bus.h>
+#include <umdev/mdev.h>
+#include <umdev/module.h>
 #include <umdev/pci.h>
 #include <umdev/vfio_user.h>
 #include <umdev/vfio_user_client.h>
 
-#include "../../drivers/mtty/mtty_pci.h"
 #include "../../drivers/mtty/mtty_uart.h"
 
 static char dir[64], sockets[96];
-
-static int mt_probe(struct umdev_device *mdev)
-{
-	struct mtty_model *m;
-	int ret = mtty_model_create(mdev, 2, &m);
-
-	if (!ret)
-		umdev_set_drvdata(mdev, m);
-	return ret;
-}
-
-static void mt_remove(struct umdev_device *mdev)
-{
-	mtty_model_destroy(umdev_get_drvdata(mdev));
-}
-
-static struct umdev_driver mt_driver = {
-	.name = "mttytest", .device_api = "vfio-pci", .max_instances = 4,
-	.probe = mt_probe, .remove = mt_remove,
-};
-
-static struct {
-	struct umdev_parent parent;
-	struct umdev_type type;
-	struct umdev_type *types[1];
-} mt = { .type = { .sysfs_name = "2" } };
-
+static void *mtty;		  /* the real driver, as umdevd instantiates it */
+static struct umdev_type *mtty2; /* its dual-port type */
 static struct umdev_device *mdev;
-static struct mtty_model *model;
 static struct umdev_vu_client *c;
 
 static int group_setup(void **state)
 {
+	struct umdev_parent *parent;
+
 	(void)state;
 	snprintf(dir, sizeof(dir), "/tmp/umdev-mtty-XXXXXX");
 	if (!mkdtemp(dir))
 		return -1;
 	snprintf(sockets, sizeof(sockets), "%s/s", dir);
-	mt.types[0] = &mt.type;
-	if (umdev_vfio_user_start(sockets) ||
-	    umdev_register_parent(&mt.parent, "mttytest", &mt_driver, mt.types, 1))
+	if (umdev_vfio_user_start(sockets) || umdev_mtty_module.create("mtty", NULL, 0, &mtty))
 		return -1;
-	return 0;
+	parent = umdev_parent_get("mtty");
+	mtty2 = parent ? umdev_parent_find_type(parent, "mtty-2") : NULL;
+	umdev_parent_put(parent);
+	return mtty2 ? 0 : -1;
 }
 
 static int group_teardown(void **state)
 {
 	(void)state;
-	umdev_unregister_parent(&mt.parent);
+	umdev_mtty_module.destroy(mtty);
 	umdev_vfio_user_stop();
 	rmdir(sockets);
 	rmdir(dir);
@@ -91,10 +69,9 @@ static int dev_setup(void **state)
 
 	(void)state;
 	umdev_uuid_parse("3b0a6f6e-7c61-4d57-8a3c-0000000000aa", uuid);
-	if (umdev_device_create(&mt.type, uuid))
+	if (umdev_device_create(mtty2, uuid))
 		return -1;
 	mdev = umdev_device_get(uuid);
-	model = umdev_get_drvdata(mdev);
 	if (umdev_vfio_user_socket_path(mdev, path, sizeof(path)) < 0 ||
 	    umdev_vu_connect(path, true, &c))
 		return -1;
@@ -108,6 +85,52 @@ static int dev_teardown(void **state)
 	umdev_device_remove(mdev);
 	umdev_device_put(mdev);
 	return 0;
+}
+
+/* The device's vendor/NAME attribute, as `cat` on the sysfs file gives it. */
+static void attr_show(const char *name, char *buf)
+{
+	const struct umdev_attribute *attr = umdev_device_find_attr(mdev, "vendor", name);
+	ssize_t n;
+
+	assert_non_null(attr);
+	n = umdev_device_attr_show(mdev, attr, buf);
+	assert_true(n > 0);
+	buf[n] = '\0';
+}
+
+static void set_loopback(bool on)
+{
+	const struct umdev_attribute *attr = umdev_device_find_attr(mdev, "vendor", "loopback");
+
+	assert_int_equal(umdev_device_attr_store(mdev, attr, on ? "1\n" : "0\n", 2), 2);
+}
+
+/* The host pty of @port, from vendor/ptys (one per line). */
+static void pty_path(unsigned int port, char *path, size_t size)
+{
+	char buf[UMDEV_ATTR_BUF_SIZE + 1], *line = buf;
+
+	attr_show("ptys", buf);
+	for (unsigned int i = 0; i < port; i++) {
+		line = strchr(line, '\n');
+		assert_non_null(line);
+		line++;
+	}
+	snprintf(path, size, "%.*s", (int)strcspn(line, "\n"), line);
+	assert_non_null(strstr(path, "/dev/pts/"));
+}
+
+/* Opens the host side of @port as a terminal program would. */
+static int open_pty(unsigned int port)
+{
+	char path[64];
+	int fd;
+
+	pty_path(port, path, sizeof(path));
+	fd = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	return fd;
 }
 
 static uint8_t rd(unsigned int port, unsigned int reg)
@@ -159,8 +182,15 @@ static void test_identity(void **state)
 	assert_int_equal(ii.count, 1);
 	assert_int_equal(umdev_vu_irq_info(c, VFIO_USER_PCI_MSI_IRQ, &ii), 0);
 	assert_int_equal(ii.count, 1);
-	assert_non_null(strstr(mtty_model_pty(model, 1), "/dev/pts/"));
-	assert_int_equal(mtty_model_nr_ports(model), 2);
+	{
+		char ptys[UMDEV_ATTR_BUF_SIZE + 1], p0[64], p1[64];
+
+		attr_show("ptys", ptys);
+		pty_path(0, p0, sizeof(p0));
+		pty_path(1, p1, sizeof(p1));
+		assert_string_not_equal(p0, p1); /* one pty per port, one per line */
+		assert_int_equal(strlen(ptys), strlen(p0) + strlen(p1) + 2);
+	}
 	/* the guest sizes an I/O BAR: 8 bytes */
 	uint32_t all = 0xffffffff, bar;
 	umdev_vu_region_write(c, 7, 0x10, &all, 4);
@@ -170,9 +200,12 @@ static void test_identity(void **state)
 
 static void test_loopback_fifo(void **state)
 {
+	char buf[UMDEV_ATTR_BUF_SIZE + 1];
+
 	(void)state;
-	mtty_model_set_loopback(model, true);
-	assert_true(mtty_model_loopback(model));
+	set_loopback(true);
+	attr_show("loopback", buf);
+	assert_string_equal(buf, "1\n");
 	assert_int_equal(rd(0, UART_LSR) & (UART_LSR_DR | UART_LSR_THRE | UART_LSR_TEMT),
 			 UART_LSR_THRE | UART_LSR_TEMT);
 	wr(0, UART_FCR, 0x41 | UART_FCR_CLEAR_RCVR); /* FIFO on, trigger 4 */
@@ -205,9 +238,48 @@ static void test_loopback_fifo(void **state)
 	wr(0, UART_FCR, 0);
 	assert_int_equal(rd(0, UART_IIR), 0x01);
 	wr(0, UART_RX, 'x');
-	wr(0, UART_RX, 'y');
 	assert_int_equal(rd(0, UART_RX), 'x');
-	assert_int_equal(rd(0, UART_LSR) & (UART_LSR_DR | UART_LSR_OE), UART_LSR_OE);
+	assert_int_equal(rd(0, UART_LSR) & UART_LSR_DR, 0);
+}
+
+/*
+ * Overrun as the 16550 data sheet has it. In FIFO mode a byte arriving at
+ * a full FIFO is lost and the FIFO keeps what it holds; without the FIFO
+ * the new byte replaces the unread one. Either way LSR.OE is set at once
+ * (an RLSI interrupt, the highest priority) and only reading LSR clears
+ * it: clearing the FIFO does not. Loopback drives it: the host pty is
+ * flow-controlled and never outruns the receiver.
+ */
+static void test_overrun(void **state)
+{
+	(void)state;
+	set_loopback(true);
+	wr(0, UART_FCR, UART_FCR_ENABLE_FIFO | UART_FCR_CLEAR_RCVR); /* trigger 1 */
+	wr(0, UART_IER, UART_IER_RDI | UART_IER_RLSI);
+	for (int i = 0; i < 17; i++)
+		wr(0, UART_RX, (uint8_t)i);
+	assert_int_equal(rd(0, UART_IIR), 0xc0 | UART_IIR_RLSI);
+	/* the driver clears the FIFO (as at open): OE stays until LSR is read */
+	wr(0, UART_FCR, UART_FCR_ENABLE_FIFO | UART_FCR_CLEAR_RCVR);
+	assert_int_equal(rd(0, UART_IIR), 0xc0 | UART_IIR_RLSI);
+	assert_int_equal(rd(0, UART_LSR) & (UART_LSR_OE | UART_LSR_DR), UART_LSR_OE);
+	assert_int_equal(rd(0, UART_LSR) & UART_LSR_OE, 0);
+	assert_int_equal(rd(0, UART_IIR), 0xc1);
+	/* reading the FIFO empty does not clear it either; the lost byte is the 17th */
+	for (int i = 0; i < 18; i++)
+		wr(0, UART_RX, (uint8_t)(0x40 + i));
+	for (int i = 0; i < 16; i++)
+		assert_int_equal(rd(0, UART_RX), 0x40 + i);
+	assert_int_equal(rd(0, UART_LSR) & (UART_LSR_OE | UART_LSR_DR), UART_LSR_OE);
+	/* without the FIFO the holding register takes the newest byte */
+	wr(0, UART_FCR, 0);
+	wr(0, UART_RX, 'x');
+	assert_int_equal(rd(0, UART_LSR) & (UART_LSR_OE | UART_LSR_DR), UART_LSR_DR);
+	wr(0, UART_RX, 'y');
+	assert_int_equal(rd(0, UART_IIR), UART_IIR_RLSI);
+	assert_int_equal(rd(0, UART_LSR) & (UART_LSR_OE | UART_LSR_DR), UART_LSR_OE | UART_LSR_DR);
+	assert_int_equal(rd(0, UART_RX), 'y');
+	assert_int_equal(rd(0, UART_LSR) & (UART_LSR_OE | UART_LSR_DR), 0);
 }
 
 static void test_registers(void **state)
@@ -253,7 +325,7 @@ static void test_intx_and_msi(void **state)
 	const uint32_t unmask = VFIO_USER_IRQ_SET_DATA_NONE | VFIO_USER_IRQ_SET_ACTION_UNMASK;
 
 	(void)state;
-	mtty_model_set_loopback(model, true);
+	set_loopback(true);
 	assert_int_equal(umdev_vu_set_irqs(c, 0, trig, 0, 1, &intx, NULL), 0);
 	wr(1, UART_IER, UART_IER_RDI);
 	assert_false(fired(intx));
@@ -310,9 +382,7 @@ static void test_pty(void **state)
 	struct pollfd pfd;
 
 	(void)state;
-	mtty_model_set_loopback(model, false);
-	peer = open(mtty_model_pty(model, 0), O_RDWR | O_NOCTTY | O_CLOEXEC);
-	assert_true(peer >= 0);
+	peer = open_pty(0);
 	/* host to guest */
 	assert_int_equal(write(peer, "hi", 2), 2);
 	wait_for_rx(0);
@@ -333,9 +403,172 @@ static void test_pty(void **state)
 	}
 	assert_int_equal(n, 2);
 	assert_string_equal(got, "OK");
-	/* the other port's pty is separate */
-	assert_string_not_equal(mtty_model_pty(model, 0), mtty_model_pty(model, 1));
 	close(peer);
+}
+
+/* Reads @len bytes from @port as a polling guest does; the pty delivers asynchronously. */
+static void rx_bytes(unsigned int port, char *buf, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		wait_for_rx(port);
+		buf[i] = (char)rd(port, UART_RX);
+	}
+	buf[len] = '\0';
+}
+
+/* The 8250 driver's open: clear and enable the FIFOs, then read away what is pending. */
+static void guest_open(unsigned int port)
+{
+	wr(port, UART_FCR, UART_FCR_ENABLE_FIFO | UART_FCR_CLEAR_RCVR | UART_FCR_CLEAR_XMIT);
+	rd(port, UART_LSR);
+	rd(port, UART_IIR);
+	rd(port, UART_MSR);
+	wr(port, UART_MCR, UART_MCR_DTR | UART_MCR_RTS | UART_MCR_OUT2);
+	wr(port, UART_IER, UART_IER_RDI | UART_IER_RLSI);
+}
+
+/* ... and its close: interrupts off, FIFOs cleared and turned off, lines down. */
+static void guest_close(unsigned int port)
+{
+	wr(port, UART_IER, 0);
+	wr(port, UART_MCR, 0);
+	wr(port, UART_FCR, UART_FCR_ENABLE_FIFO | UART_FCR_CLEAR_RCVR | UART_FCR_CLEAR_XMIT);
+	wr(port, UART_FCR, 0);
+}
+
+/*
+ * The host writes while the guest's port is closed (FIFO off: one byte of
+ * holding). The receiver fills and the device stops taking bytes from the
+ * pty; the guest's open clears the FIFO. The device must take bytes from
+ * the pty again, and what waited in the pty arrives whole: the pty is
+ * flow-controlled, so nothing was overrun. Then the same with the 8250's
+ * probe, which switches the FIFO on without the clear bits.
+ */
+static void test_rx_after_closed_port(void **state)
+{
+	int peer = open_pty(0);
+	char got[16];
+
+	(void)state;
+	assert_int_equal(write(peer, "0123456789", 10), 10);
+	wait_for_rx(0); /* '0' in the holding register, the rest waits in the pty */
+	guest_open(0);	/* '0' is cleared away by the guest */
+	rx_bytes(0, got, 9);
+	assert_string_equal(got, "123456789");
+	assert_int_equal(rd(0, UART_LSR) & (UART_LSR_OE | UART_LSR_DR), 0);
+
+	guest_close(0);
+	assert_int_equal(write(peer, "abc", 3), 3);
+	wait_for_rx(0);
+	wr(0, UART_FCR, UART_FCR_ENABLE_FIFO); /* a mode switch empties the FIFO too */
+	rx_bytes(0, got, 2);
+	assert_string_equal(got, "bc");
+	close(peer);
+}
+
+/*
+ * A guest that opens and closes the port over and over (`echo > ttyS1` in
+ * a loop) while the host writes: after every open the host's next line
+ * arrives (less the byte the closed port held, which the open cleared).
+ */
+static void test_rx_open_close_loop(void **state)
+{
+	int peer = open_pty(1);
+	char line[16], got[16];
+
+	(void)state;
+	guest_close(1);
+	for (int i = 0; i < 50; i++) {
+		int len = snprintf(line, sizeof(line), "line %02d\n", i);
+
+		assert_int_equal(write(peer, line, (size_t)len), len);
+		wait_for_rx(1);
+		guest_open(1);
+		rx_bytes(1, got, (size_t)len - 1);
+		assert_string_equal(got, line + 1);
+		wr(1, UART_RX, '.'); /* the guest's echo */
+		guest_close(1);
+	}
+	for (int i = 0; i < 50; i++) {
+		struct pollfd pfd = { .fd = peer, .events = POLLIN };
+		char c;
+
+		assert_int_equal(poll(&pfd, 1, 10000), 1);
+		assert_int_equal(read(peer, &c, 1), 1);
+		assert_int_equal(c, '.');
+	}
+	close(peer);
+}
+
+/*
+ * A full FIFO that the guest drains through RBR: the device takes more from
+ * the pty each time there is room, and a long burst arrives whole, in order.
+ */
+static void test_rx_fifo_drain(void **state)
+{
+	int peer = open_pty(0);
+	char sent[512], got[sizeof(sent) + 1];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(sent); i++)
+		sent[i] = (char)('A' + i % 26);
+	guest_open(0);
+	assert_int_equal(write(peer, sent, sizeof(sent)), sizeof(sent));
+	rx_bytes(0, got, sizeof(sent));
+	assert_memory_equal(got, sent, sizeof(sent));
+	assert_int_equal(rd(0, UART_LSR) & (UART_LSR_OE | UART_LSR_DR), 0);
+	close(peer);
+}
+
+/*
+ * Loop mode (MCR.LOOP, used by the 8250 probe) disconnects the receiver from
+ * the line: what the guest sends comes back alone, and what the host wrote
+ * meanwhile waits in the pty until the guest leaves loop mode. A device
+ * reset likewise empties the receiver, and the pty flows again after it.
+ */
+static void test_rx_loop_mode_and_reset(void **state)
+{
+	int peer = open_pty(0);
+	char got[8];
+
+	(void)state;
+	guest_open(0);
+	wr(0, UART_MCR, UART_MCR_LOOP);
+	assert_int_equal(write(peer, "abc", 3), 3);
+	wr(0, UART_RX, 'x');
+	assert_int_equal(rd(0, UART_RX), 'x');
+	assert_int_equal(rd(0, UART_LSR) & UART_LSR_DR, 0);
+	wr(0, UART_MCR, UART_MCR_DTR | UART_MCR_RTS | UART_MCR_OUT2);
+	rx_bytes(0, got, 3);
+	assert_string_equal(got, "abc");
+
+	guest_close(0); /* FIFO off: the receiver holds one byte */
+	assert_int_equal(write(peer, "xyz", 3), 3);
+	wait_for_rx(0);
+	assert_int_equal(umdev_vu_reset(c), 0);
+	rx_bytes(0, got, 2);
+	assert_string_equal(got, "yz");
+	close(peer);
+}
+
+/*
+ * The guest's driver may configure INTx only after the port raised its
+ * request (QEMU re-enables INTx when MSI goes away): a level-triggered
+ * line that is already asserted interrupts as soon as it has an eventfd.
+ */
+static void test_intx_configured_while_asserted(void **state)
+{
+	int intx = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	const uint32_t trig = VFIO_USER_IRQ_SET_DATA_EVENTFD | VFIO_USER_IRQ_SET_ACTION_TRIGGER;
+
+	(void)state;
+	set_loopback(true);
+	wr(0, UART_IER, UART_IER_RDI);
+	wr(0, UART_RX, 'i');
+	assert_int_equal(umdev_vu_set_irqs(c, VFIO_USER_PCI_INTX_IRQ, trig, 0, 1, &intx, NULL), 0);
+	assert_true(fired(intx));
+	assert_int_equal(rd(0, UART_RX), 'i');
+	close(intx);
 }
 
 #define CASE(fn) cmocka_unit_test_setup_teardown(fn, dev_setup, dev_teardown)
@@ -348,6 +581,12 @@ int main(void)
 		CASE(test_registers),
 		CASE(test_intx_and_msi),
 		CASE(test_pty),
+		CASE(test_overrun),
+		CASE(test_rx_after_closed_port),
+		CASE(test_rx_open_close_loop),
+		CASE(test_rx_fifo_drain),
+		CASE(test_rx_loop_mode_and_reset),
+		CASE(test_intx_configured_while_asserted),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

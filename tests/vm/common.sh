@@ -61,24 +61,29 @@ in_sid_root() {
 	return $status
 }
 
-# The Debian mirror this machine's apt uses for its own release (deb822 .sources or one-line
-# .list files), so that debootstrap fetches sid from the same place. UMDEV_VM_MIRROR overrides.
+# The Debian mirror this machine's apt uses for its own release, read from apt's own sources only
+# (deb822 stanzas in sources.list.d/*.sources, one-line entries in sources.list and
+# sources.list.d/*.list), so that debootstrap fetches sid from the same place. Fails when apt has
+# no enabled "deb" source for this release.
 debian_mirror() {
-	if [ -n "${UMDEV_VM_MIRROR:-}" ]; then
-		echo "$UMDEV_VM_MIRROR"
-		return
-	fi
-	local codename
-	codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")
-	local f uri=
+	local codename f uri=
+	codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+	[ -n "$codename" ] || die "no VERSION_CODENAME in /etc/os-release"
 	for f in /etc/apt/sources.list.d/*.sources; do
 		[ -f "$f" ] || continue
 		uri=$(awk -v want="$codename" '
-			/^[ \t]*$/ { if (deb && suite && uri) { print uri; exit } deb = suite = 0; uri = ""; next }
-			/^Types:/ { for (i = 2; i <= NF; i++) if ($i == "deb") deb = 1 }
-			/^URIs:/ { uri = $2 }
-			/^Suites:/ { for (i = 2; i <= NF; i++) if ($i == want) suite = 1 }
-			END { if (deb && suite && uri) print uri }' "$f" | head -n1)
+			function stanza_end() {
+				if (deb && suite && enabled && uri != "" && !found) { print uri; found = 1 }
+				deb = suite = 0; enabled = 1; uri = ""
+			}
+			BEGIN { enabled = 1 }
+			/^[ \t]*#/ { next }
+			/^[ \t]*$/ { stanza_end(); next }
+			tolower($1) == "types:" { for (i = 2; i <= NF; i++) if ($i == "deb") deb = 1 }
+			tolower($1) == "uris:" { uri = $2 }
+			tolower($1) == "suites:" { for (i = 2; i <= NF; i++) if ($i == want) suite = 1 }
+			tolower($1) == "enabled:" { enabled = tolower($2) != "no" }
+			END { stanza_end() }' "$f" | head -n1)
 		[ -n "$uri" ] && break
 	done
 	if [ -z "$uri" ]; then
@@ -88,5 +93,7 @@ debian_mirror() {
 				if ($3 == want) { print $2; exit }
 			}')
 	fi
-	echo "${uri:-http://deb.debian.org/debian}"
+	[ -n "$uri" ] || die "apt has no enabled deb source for $codename (/etc/apt/sources.list, " \
+		"/etc/apt/sources.list.d/*.list or *.sources): debootstrap needs its mirror"
+	echo "$uri"
 }

@@ -52,6 +52,11 @@ display_case() {
 	else
 		check display-guest FAIL "tests/vm/run exit $vm_status: $(tail -n1 "$out/vm-run.log")"
 	fi
+	if [ -f "$out/vm/qemu-stderr.log" ] && [ ! -s "$out/vm/qemu-stderr.log" ]; then
+		check display-qemu-quiet PASS "QEMU's stderr empty"
+	else
+		check display-qemu-quiet FAIL "QEMU said: $(head -c 600 "$out/vm/qemu-stderr.log" 2>&1)"
+	fi
 	local size
 	size=$(tr -d '\r' <"$out/vm/console.log" | sed -n 's/^UMDEV-DISPLAY-READY \([0-9]*x[0-9]*\)$/\1/p')
 	if [ -n "$size" ] && tests/vm/display-compare.py exact "$out/screenshot.png" "${size%x*}" "${size#*x}" \
