@@ -72,6 +72,14 @@ display_case() {
 		check display-vnc FAIL "$(cat "$out/vncsnapshot.log" "$out/compare-vnc.txt" 2>/dev/null | tr '\n' ' ')"
 	fi
 
+	# what the guest left in the registers, decoded by umdev-lspci once QEMU has let go
+	if "$lspci" "$socket" >"$out/lspci.txt" 2>&1 && grep -q 'display enabled, 800x600 at 32 bpp' "$out/lspci.txt" &&
+		grep -q 'preferred mode 800x600' "$out/lspci.txt"; then
+		check display-lspci PASS "$(grep -A3 '^Bochs display' "$out/lspci.txt" | tail -n2 | tr -s '\t\n' '  ')"
+	else
+		check display-lspci FAIL "$(tail -n5 "$out/lspci.txt" | tr '\n' ' ')"
+	fi
+
 	mdevctl stop -u "$uuid" >"$out/mdevctl-stop.log" 2>&1
 	if [ ! -e "$devdir" ] && ! "$shot" "$uuid" "$out/after-stop.png" >"$out/after-stop.log" 2>&1 &&
 		! timeout 5 bash -c "echo >/dev/tcp/${vnc%:*}/${vnc##*:}" 2>/dev/null; then
