@@ -243,7 +243,7 @@ static void test_bad_values(void **state)
 	refused(DISPI_BANK, VRAM / 65536);
 	refused(DISPI_BANK, 0xffff);
 	refused(DISPI_VIRT_HEIGHT, 0xffff);
-	refused(DISPI_Y_OFFSET, (uint16_t)(VRAM / 3200));
+	refused(DISPI_Y_OFFSET, (uint16_t)(VRAM / 3200 + 1)); /* a line starting past the end */
 	refused(DISPI_X_OFFSET, 0xffff);
 	refused(DISPI_VIDEO_MEMORY_64K, 1);
 	refused(DISPI_ID, 0x1234);
