@@ -1,28 +1,81 @@
 // SPDX-License-Identifier: MIT
 /*
- * fbpattern: paint the VM test's pattern on /dev/fb0 (a guest program, built static by
+ * fbpattern: paint the VM test's pattern (a guest program, built static by
  * tests/vm/display-case.sh and run by tests/vm/guest/init).
  *
- * It maps the framebuffer as graphical programs do; the DRM fbdev emulation notices the
- * written pages and copies them to the device's video memory. The pattern is an 8x8 grid of
- * solid blocks over the visible area: block (i, j) (column i, row j) has red 32i+16, green
- * 32j+16, blue 255-32((i+j)%8) (tests/vm/display-compare.py checks it). Prints "WxH".
+ *   fbpattern                 on /dev/fb0, mapped as graphical programs map it; the DRM fbdev
+ *                             emulation copies the written pages to the device's video memory
+ *   fbpattern --mdpy PCIDIR   straight into an mdpy device's framebuffer BAR (PCIDIR/resource0),
+ *                             with the format and size its config space gives (no driver)
+ *
+ * The pattern is an 8x8 grid of solid blocks over the visible area: block (i, j) (column i,
+ * row j) has red 32i+16, green 32j+16, blue 255-32((i+j)%8) (tests/vm/display-compare.py
+ * checks it). Prints "WxH".
  */
 #include <fcntl.h>
 #include <linux/fb.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
-int main(void)
+static void paint(uint8_t *fb, uint32_t stride, uint32_t width, uint32_t height)
+{
+	for (uint32_t y = 0; y < height; y++) {
+		uint32_t *line = (uint32_t *)(fb + (size_t)y * stride);
+
+		for (uint32_t x = 0; x < width; x++) {
+			uint32_t i = x * 8 / width, j = y * 8 / height;
+
+			line[x] = (32 * i + 16) << 16 | (32 * j + 16) << 8 | (255 - 32 * ((i + j) % 8));
+		}
+	}
+}
+
+/* An mdpy device: format, width, height are dwords at 0x44, 0x48, 0x4c of config space. */
+static int mdpy(const char *dir)
+{
+	char path[512];
+	uint32_t desc[3];
+	uint8_t *fb;
+	int cfg, bar;
+
+	snprintf(path, sizeof(path), "%s/config", dir);
+	cfg = open(path, O_RDONLY);
+	if (cfg < 0 || pread(cfg, desc, sizeof(desc), 0x44) != (ssize_t)sizeof(desc)) {
+		perror("fbpattern: mdpy config");
+		return 1;
+	}
+	if (memcmp(&desc[0], "XR24", 4) || desc[1] % 8 || desc[2] % 8) {
+		fprintf(stderr, "fbpattern: mdpy format %#x %ux%u: not XR24 in 8x8 blocks\n", desc[0],
+			desc[1], desc[2]);
+		return 1;
+	}
+	snprintf(path, sizeof(path), "%s/resource0", dir);
+	bar = open(path, O_RDWR | O_SYNC);
+	fb = bar < 0 ? MAP_FAILED : mmap(NULL, (size_t)desc[1] * desc[2] * 4, PROT_READ | PROT_WRITE,
+					 MAP_SHARED, bar, 0);
+	if (fb == MAP_FAILED) {
+		perror("fbpattern: mdpy BAR0");
+		return 1;
+	}
+	paint(fb, desc[1] * 4, desc[1], desc[2]);
+	printf("%ux%u\n", desc[1], desc[2]);
+	return 0;
+}
+
+int main(int argc, char **argv)
 {
 	struct fb_var_screeninfo var;
 	struct fb_fix_screeninfo fix;
 	uint8_t *fb;
-	int fd = open("/dev/fb0", O_RDWR);
+	int fd;
 
+	if (argc == 3 && !strcmp(argv[1], "--mdpy"))
+		return mdpy(argv[2]);
+	fd = open("/dev/fb0", O_RDWR);
 	if (fd < 0 || ioctl(fd, FBIOGET_VSCREENINFO, &var) || ioctl(fd, FBIOGET_FSCREENINFO, &fix)) {
 		perror("fbpattern: /dev/fb0");
 		return 1;
@@ -38,15 +91,8 @@ int main(void)
 		perror("fbpattern: mmap");
 		return 1;
 	}
-	for (uint32_t y = 0; y < var.yres; y++) {
-		uint32_t *line = (uint32_t *)(fb + (size_t)(y + var.yoffset) * fix.line_length) + var.xoffset;
-
-		for (uint32_t x = 0; x < var.xres; x++) {
-			uint32_t i = x * 8 / var.xres, j = y * 8 / var.yres;
-
-			line[x] = (32 * i + 16) << 16 | (32 * j + 16) << 8 | (255 - 32 * ((i + j) % 8));
-		}
-	}
+	paint(fb + (size_t)var.yoffset * fix.line_length + (size_t)var.xoffset * 4, fix.line_length,
+	      var.xres, var.yres);
 	/* flush the deferred I/O now rather than at its next tick */
 	if (msync(fb, fix.smem_len, MS_SYNC) || fsync(fd)) {
 		perror("fbpattern: sync");
