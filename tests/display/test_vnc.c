@@ -80,10 +80,18 @@ static void paint(uint32_t w, uint32_t h, uint8_t salt)
 			put_pixel(w * 4, x, y, (uint8_t)x, (uint8_t)y, (uint8_t)(x ^ y ^ salt));
 }
 
+/* libvncclient leaves the framebuffer it allocated to the application. */
+static void close_viewer(rfbClient *cl)
+{
+	free(cl->frameBuffer);
+	rfbClientCleanup(cl);
+}
+
 static rfbClient *viewer(void)
 {
 	rfbClient *cl = rfbGetClient(8, 3, 4); /* 32 bpp, red in the lowest byte */
 
+	free(cl->serverHost); /* rfbGetClient's empty default */
 	cl->serverHost = strdup("127.0.0.1");
 	cl->serverPort = (int)port;
 	cl->GotFrameBufferUpdate = got_update;
@@ -173,7 +181,7 @@ static void test_picture_and_damage(void **state)
 	for (uint32_t y = 100; y < 110; y++)
 		for (uint32_t x = 200; x < 220; x++)
 			assert_int_equal(cl->frameBuffer[(y * 320 + x) * 4 + 2], (uint8_t)(x ^ y ^ 0x55));
-	rfbClientCleanup(cl);
+	close_viewer(cl);
 }
 
 static void test_mode_change(void **state)
@@ -205,7 +213,7 @@ static void test_mode_change(void **state)
 			break;
 	}
 	assert_memory_equal(cl->frameBuffer + (640 * 480 - 1) * 4, "\xff\xff\xff", 3);
-	rfbClientCleanup(cl);
+	close_viewer(cl);
 }
 
 static int raw_connect(void)
@@ -300,7 +308,7 @@ static void test_hostile_viewers(void **state)
 	/* a good viewer still gets the whole picture */
 	cl = viewer();
 	assert_true(wait_picture(cl, 640, 480, 3));
-	rfbClientCleanup(cl);
+	close_viewer(cl);
 }
 
 int main(void)
