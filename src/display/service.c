@@ -202,6 +202,7 @@ int display_service_start(struct umdev_display *d, const struct umdev_display_co
 	pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
 	if (ret)
 		goto err_vnc;
+	pthread_setname_np(s->thread, "umdev-display"); /* for top -H and the benchmarks */
 	*out = s;
 	return 0;
 

@@ -5,13 +5,16 @@
  *
  * The guest writes video memory behind our back (the VMM maps it), so
  * changes are found by comparison: once per frame interval, while at
- * least one viewer is connected, each tile of the visible area is
- * compared with the VNC framebuffer (our copy of what viewers were sent);
- * only tiles that differ are copied and marked, and libvncserver sends
- * only marked rectangles. Without viewers nothing is compared at all, and
- * a still screen costs one comparison per interval. A mode change
- * (resolution, format, panning) resizes the VNC framebuffer and viewers
- * get the new size (DesktopSize) and the whole picture.
+ * least one viewer is connected, each line of the visible area is
+ * compared with the VNC framebuffer (our copy of what viewers were sent),
+ * and in a line that differs each 64-pixel tile; only tiles that differ
+ * are copied and marked, and sent at once (libvncserver sends only marked
+ * rectangles). Without viewers nothing is compared at all. A still screen
+ * costs one comparison per interval, and after STILL_AFTER_US without a
+ * change the interval stretches to STILL_INTERVAL_US until the next
+ * change. A mode change (resolution, format, panning) resizes the VNC
+ * framebuffer and viewers get the new size (DesktopSize) and the whole
+ * picture.
  *
  * The VNC framebuffer holds XRGB8888 (bytes blue, green, red, unused), so
  * a guest using that format (the bochs DRM driver's) is compared and
@@ -33,6 +36,8 @@
 #include "private.h"
 
 #define FRAME_INTERVAL_US 33333 /* 30 frames a second */
+#define STILL_AFTER_US 2000000	 /* a screen unchanged this long is "still" ... */
+#define STILL_INTERVAL_US 100000 /* ... and is looked at 10 times a second */
 #define IDLE_WAIT_US 1000000	/* without viewers: only the wake fd matters */
 #define TILE_W 64
 #define TILE_H 16
@@ -49,6 +54,7 @@ struct display_vnc {
 	struct umdev_display_mode shown; /* the mode the framebuffer follows */
 	uint32_t fb_w, fb_h;
 	int64_t next_refresh_us;
+	int64_t last_change_us;
 	uint8_t line[TILE_W * 4]; /* one converted tile line */
 };
 
@@ -111,8 +117,9 @@ static int follow_mode(struct display_vnc *v, const struct umdev_display_mode *m
 }
 
 /* Compares the visible area with the framebuffer tile by tile; copies and marks what changed. */
-static void find_damage(struct display_vnc *v, const struct umdev_display_mode *m)
+static bool find_damage(struct display_vnc *v, const struct umdev_display_mode *m)
 {
+	bool any = false;
 	const uint8_t *vram = umdev_display_vram(v->display);
 	uint8_t *fb = (uint8_t *)v->screen->frameBuffer;
 	bool direct = m->format == UMDEV_DISPLAY_XRGB8888;
@@ -127,6 +134,16 @@ static void find_damage(struct display_vnc *v, const struct umdev_display_mode *
 		uint32_t y1 = y0 + TILE_H < m->height ? y0 + TILE_H : m->height;
 		int dirty_x0 = -1, dirty_x1 = -1;
 
+		/* the common case, nothing changed: one comparison per line, no tiles */
+		if (direct) {
+			uint32_t y = y0;
+
+			while (y < y1 && !memcmp(vram + m->offset + (uint64_t)y * m->stride,
+						 fb + (size_t)y * m->width * 4, (size_t)m->width * 4))
+				y++;
+			if (y == y1)
+				continue;
+		}
 		for (uint32_t x0 = 0; x0 < m->width; x0 += TILE_W) {
 			uint32_t w = x0 + TILE_W < m->width ? TILE_W : m->width - x0;
 			bool changed = false;
@@ -151,9 +168,12 @@ static void find_damage(struct display_vnc *v, const struct umdev_display_mode *
 				dirty_x1 = (int)(x0 + w);
 			}
 		}
-		if (dirty_x0 >= 0)
+		if (dirty_x0 >= 0) {
 			rfbMarkRectAsModified(v->screen, dirty_x0, (int)y0, dirty_x1, (int)y1);
+			any = true;
+		}
 	}
+	return any;
 }
 
 static bool same_mode(const struct umdev_display_mode *a, const struct umdev_display_mode *b)
@@ -162,18 +182,20 @@ static bool same_mode(const struct umdev_display_mode *a, const struct umdev_dis
 	       a->height == b->height && a->stride == b->stride && a->offset == b->offset;
 }
 
-static void refresh(struct display_vnc *v, bool force)
+/* Brings the framebuffer up to date; whether anything changed. */
+static bool refresh(struct display_vnc *v, bool force)
 {
 	struct umdev_display_mode m;
 
 	umdev_display_get_mode(v->display, &m);
 	if (!same_mode(&m, &v->shown)) {
 		if (follow_mode(v, &m))
-			return; /* out of memory: try again at the next interval */
+			return false; /* out of memory: try again at the next interval */
 		force = true;
 	}
 	if (m.enabled && (force || v->screen->clientHead))
-		find_damage(v, &m);
+		return find_damage(v, &m) || force;
+	return force;
 }
 
 static enum rfbNewClientAction new_client(rfbClientPtr cl)
@@ -197,8 +219,12 @@ void display_vnc_iterate(struct display_vnc *v)
 	rfbProcessEvents(v->screen, wait);
 	now = now_us();
 	if (v->screen->clientHead && now >= v->next_refresh_us) {
-		refresh(v, false);
-		v->next_refresh_us = now + FRAME_INTERVAL_US;
+		if (refresh(v, false)) {
+			v->last_change_us = now;
+			rfbProcessEvents(v->screen, 0); /* send it now, not after the next wait */
+		}
+		v->next_refresh_us = now + (now - v->last_change_us < STILL_AFTER_US ? FRAME_INTERVAL_US
+										      : STILL_INTERVAL_US);
 	}
 }
 
