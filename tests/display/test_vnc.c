@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -31,6 +32,8 @@
 #define VRAM (8u << 20)
 
 static struct umdev_display *display;
+/* The video memory as the VMM maps it: a mapping of its own, written while the display reads. */
+static uint8_t *guest_vram;
 static char name[40];
 static unsigned int port;
 
@@ -68,7 +71,7 @@ static void set_xrgb_mode(uint32_t w, uint32_t h)
 
 static void put_pixel(uint32_t stride, uint32_t x, uint32_t y, uint8_t r, uint8_t g, uint8_t b)
 {
-	uint8_t *p = umdev_display_vram(display) + (size_t)y * stride + x * 4;
+	uint8_t *p = guest_vram + (size_t)y * stride + x * 4;
 
 	p[0] = b, p[1] = g, p[2] = r, p[3] = 0;
 }
@@ -140,6 +143,9 @@ static int setup(void **state)
 	snprintf(name, sizeof(name), "%08x-7e57-4d00-8000-00000000000f", (unsigned int)getpid());
 	if (umdev_display_create(name, VRAM, &config, &display))
 		return -1;
+	guest_vram = mmap(NULL, VRAM, PROT_READ | PROT_WRITE, MAP_SHARED, umdev_display_fd(display), 0);
+	if (guest_vram == MAP_FAILED)
+		return -1;
 	umdev_display_vnc_address(display, addr, sizeof(addr));
 	if (sscanf(addr, "127.0.0.1:%u", &port) != 1)
 		return -1;
@@ -149,6 +155,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
+	munmap(guest_vram, VRAM);
 	umdev_display_destroy(display);
 	return 0;
 }
@@ -202,7 +209,7 @@ static void test_mode_change(void **state)
 	/* ... then to 16 bpp (RGB565), white stays white */
 	m = (struct umdev_display_mode){ .enabled = true, .format = UMDEV_DISPLAY_RGB565,
 					 .width = 640, .height = 480, .stride = 1280 };
-	memset(umdev_display_vram(display), 0xff, 1280 * 480);
+	memset(guest_vram, 0xff, 1280 * 480);
 	assert_int_equal(umdev_display_set_mode(display, &m), 0);
 	for (int64_t deadline = now_ms() + 10000; now_ms() < deadline;) {
 		SendFramebufferUpdateRequest(cl, 0, 0, 640, 480, TRUE);
