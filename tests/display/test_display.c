@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -195,6 +196,24 @@ static void test_screenshot_socket(void **state)
 	assert_painted(pixels);
 	free(pixels);
 	close(fd);
+
+	/* another user gets nothing: the screen is root's and the daemon's user's to see */
+	if (geteuid() == 0) {
+		pid_t pid = fork();
+		int status;
+
+		if (pid == 0) {
+			char byte;
+
+			if (setgid(65534) || setuid(65534))
+				_exit(2);
+			fd = connect_name(want + 1);
+			_exit(fd >= 0 && read(fd, &byte, 1) == 0 ? 0 : 1);
+		}
+		assert_int_equal(waitpid(pid, &status, 0), pid);
+		assert_true(WIFEXITED(status));
+		assert_int_equal(WEXITSTATUS(status), 0);
+	}
 
 	/* a second display cannot take the same name; it still works without a socket */
 	{
