@@ -141,6 +141,20 @@ void umdev_display_convert_line(enum umdev_display_format format, const uint8_t 
  * @buf of @size bytes. Returns the length.
  */
 int umdev_display_vnc_address(struct umdev_display *display, char *buf, size_t size);
+/**
+ * struct umdev_display_stats - what the VNC view's change detection has cost.
+ * @refreshes: comparisons of the visible area with what viewers were sent.
+ * @changed: of those, the ones that found a change.
+ * @changed_ns, @still_ns: thread CPU time spent in each kind (including the
+ *                         copy of what changed, not the sending).
+ */
+struct umdev_display_stats {
+	uint64_t refreshes, changed;
+	uint64_t changed_ns, still_ns;
+};
+/* Zeroes without a VNC server. */
+void umdev_display_get_stats(struct umdev_display *display, struct umdev_display_stats *stats);
+
 /* The screenshot socket's name ("@umdev-display/UUID"), or "" without one. */
 int umdev_display_socket_name(struct umdev_display *display, char *buf, size_t size);
 

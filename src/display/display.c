@@ -191,3 +191,10 @@ int umdev_display_socket_name(struct umdev_display *d, char *buf, size_t size)
 	}
 	return display_service_socket_name(d->service, buf, size);
 }
+
+void umdev_display_get_stats(struct umdev_display *d, struct umdev_display_stats *stats)
+{
+	*stats = (struct umdev_display_stats){ 0 };
+	if (d->service)
+		display_service_stats(d->service, stats);
+}

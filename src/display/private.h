@@ -45,5 +45,7 @@ int display_vnc_start(struct umdev_display *d, const struct umdev_display_config
 void display_vnc_iterate(struct display_vnc *v);
 void display_vnc_stop(struct display_vnc *v);
 int display_vnc_address(struct display_vnc *v, char *buf, size_t size);
+void display_vnc_stats(struct display_vnc *v, struct umdev_display_stats *stats);
+void display_service_stats(struct display_service *s, struct umdev_display_stats *stats);
 
 #endif /* UMDEV_DISPLAY_PRIVATE_H */

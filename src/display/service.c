@@ -253,3 +253,9 @@ int display_service_socket_name(struct display_service *s, char *buf, size_t siz
 {
 	return snprintf(buf, size, "%s%s", s->sock_name[0] ? "@" : "", s->sock_name);
 }
+
+void display_service_stats(struct display_service *s, struct umdev_display_stats *stats)
+{
+	if (s->vnc)
+		display_vnc_stats(s->vnc, stats);
+}

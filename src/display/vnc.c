@@ -6,10 +6,10 @@
  * The guest writes video memory behind our back (the VMM maps it), so
  * changes are found by comparison: once per frame interval, while at
  * least one viewer is connected, each line of the visible area is
- * compared with the VNC framebuffer (our copy of what viewers were sent),
- * and in a line that differs each 64-pixel tile; only tiles that differ
- * are copied and marked, and sent at once (libvncserver sends only marked
- * rectangles). Without viewers nothing is compared at all. A still screen
+ * compared with the VNC framebuffer (our copy of what viewers were sent);
+ * in a line that differs, the span from its first to its last changed
+ * 64-pixel tile is copied, and each band of 16 lines marks the box of its
+ * spans, sent at once (libvncserver sends only marked rectangles). Without viewers nothing is compared at all. A still screen
  * costs one comparison per interval, and after STILL_AFTER_US without a
  * change the interval stretches to STILL_INTERVAL_US until the next
  * change. A mode change (resolution, format, panning) resizes the VNC
@@ -55,8 +55,19 @@ struct display_vnc {
 	uint32_t fb_w, fb_h;
 	int64_t next_refresh_us;
 	int64_t last_change_us;
-	uint8_t line[TILE_W * 4]; /* one converted tile line */
+
+	pthread_mutex_t stats_lock; /* stats: read by other threads */
+	struct umdev_display_stats stats;
+	uint8_t line[UMDEV_DISPLAY_MAX_WIDTH * 4]; /* one converted line */
 };
+
+static uint64_t thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
 
 static int64_t now_us(void)
 {
@@ -116,14 +127,39 @@ static int follow_mode(struct display_vnc *v, const struct umdev_display_mode *m
 	return 0;
 }
 
-/* Compares the visible area with the framebuffer tile by tile; copies and marks what changed. */
+/*
+ * Brings one line of the framebuffer up to date from @src: nothing when the line is unchanged
+ * (one memcmp), else the span from the first to the last changed tile is copied. Returns
+ * that span in *x0, *x1 (pixels), or false when nothing changed.
+ */
+static bool update_line(const uint8_t *src, uint8_t *dst, uint32_t width, uint32_t *x0,
+			uint32_t *x1)
+{
+	uint32_t first = 0, last = width;
+
+	if (!memcmp(src, dst, (size_t)width * 4))
+		return false;
+	while (first + TILE_W < width && !memcmp(src + first * 4, dst + first * 4, TILE_W * 4))
+		first += TILE_W;
+	for (;;) {
+		uint32_t start = (last - 1) / TILE_W * TILE_W;
+
+		if (start <= first || memcmp(src + start * 4, dst + start * 4, (size_t)(last - start) * 4))
+			break;
+		last = start;
+	}
+	memcpy(dst + first * 4, src + first * 4, (size_t)(last - first) * 4);
+	*x0 = first;
+	*x1 = last;
+	return true;
+}
+
+/* Compares the visible area with the framebuffer; copies and marks what changed, by bands of lines. */
 static bool find_damage(struct display_vnc *v, const struct umdev_display_mode *m)
 {
-	bool any = false;
 	const uint8_t *vram = umdev_display_vram(v->display);
 	uint8_t *fb = (uint8_t *)v->screen->frameBuffer;
-	bool direct = m->format == UMDEV_DISPLAY_XRGB8888;
-	unsigned int cpp = umdev_display_format_cpp(m->format);
+	bool direct = m->format == UMDEV_DISPLAY_XRGB8888, any = false;
 	uint32_t palette[256];
 
 	pthread_mutex_lock(&v->display->lock);
@@ -132,44 +168,23 @@ static bool find_damage(struct display_vnc *v, const struct umdev_display_mode *
 
 	for (uint32_t y0 = 0; y0 < m->height; y0 += TILE_H) {
 		uint32_t y1 = y0 + TILE_H < m->height ? y0 + TILE_H : m->height;
-		int dirty_x0 = -1, dirty_x1 = -1;
+		uint32_t dirty_x0 = UINT32_MAX, dirty_x1 = 0;
 
-		/* the common case, nothing changed: one comparison per line, no tiles */
-		if (direct) {
-			uint32_t y = y0;
+		for (uint32_t y = y0; y < y1; y++) {
+			const uint8_t *src = vram + m->offset + (uint64_t)y * m->stride;
+			uint32_t x0, x1;
 
-			while (y < y1 && !memcmp(vram + m->offset + (uint64_t)y * m->stride,
-						 fb + (size_t)y * m->width * 4, (size_t)m->width * 4))
-				y++;
-			if (y == y1)
-				continue;
-		}
-		for (uint32_t x0 = 0; x0 < m->width; x0 += TILE_W) {
-			uint32_t w = x0 + TILE_W < m->width ? TILE_W : m->width - x0;
-			bool changed = false;
-
-			for (uint32_t y = y0; y < y1; y++) {
-				const uint8_t *src = vram + m->offset + (uint64_t)y * m->stride +
-						     (uint64_t)x0 * cpp;
-				uint8_t *dst = fb + ((size_t)y * m->width + x0) * 4;
-
-				if (!direct) {
-					to_xrgb(m->format, src, v->line, w, palette);
-					src = v->line;
-				}
-				if (memcmp(src, dst, (size_t)w * 4)) {
-					memcpy(dst, src, (size_t)w * 4);
-					changed = true;
-				}
+			if (!direct) {
+				to_xrgb(m->format, src, v->line, m->width, palette);
+				src = v->line;
 			}
-			if (changed) {
-				if (dirty_x0 < 0)
-					dirty_x0 = (int)x0;
-				dirty_x1 = (int)(x0 + w);
+			if (update_line(src, fb + (size_t)y * m->width * 4, m->width, &x0, &x1)) {
+				dirty_x0 = x0 < dirty_x0 ? x0 : dirty_x0;
+				dirty_x1 = x1 > dirty_x1 ? x1 : dirty_x1;
 			}
 		}
-		if (dirty_x0 >= 0) {
-			rfbMarkRectAsModified(v->screen, dirty_x0, (int)y0, dirty_x1, (int)y1);
+		if (dirty_x1) {
+			rfbMarkRectAsModified(v->screen, (int)dirty_x0, (int)y0, (int)dirty_x1, (int)y1);
 			any = true;
 		}
 	}
@@ -219,7 +234,16 @@ void display_vnc_iterate(struct display_vnc *v)
 	rfbProcessEvents(v->screen, wait);
 	now = now_us();
 	if (v->screen->clientHead && now >= v->next_refresh_us) {
-		if (refresh(v, false)) {
+		uint64_t cpu0 = thread_cpu_ns();
+		bool changed = refresh(v, false);
+		uint64_t spent = thread_cpu_ns() - cpu0;
+
+		pthread_mutex_lock(&v->stats_lock);
+		v->stats.refreshes++;
+		v->stats.changed += changed;
+		*(changed ? &v->stats.changed_ns : &v->stats.still_ns) += spent;
+		pthread_mutex_unlock(&v->stats_lock);
+		if (changed) {
 			v->last_change_us = now;
 			rfbProcessEvents(v->screen, 0); /* send it now, not after the next wait */
 		}
@@ -284,6 +308,7 @@ int display_vnc_start(struct umdev_display *d, const struct umdev_display_config
 		return -ENOMEM;
 	pthread_once(&quiet_once, rfb_quiet);
 	v->display = d;
+	pthread_mutex_init(&v->stats_lock, NULL);
 	v->listen_fd = listen_tcp(config, v->address, sizeof(v->address));
 	if (v->listen_fd < 0) {
 		ret = v->listen_fd;
@@ -337,6 +362,7 @@ err_screen:
 err_listen:
 	close(v->listen_fd);
 err_free:
+	pthread_mutex_destroy(&v->stats_lock);
 	free(v);
 	return ret;
 }
@@ -348,7 +374,15 @@ void display_vnc_stop(struct display_vnc *v)
 	free(v->screen->frameBuffer);
 	rfbScreenCleanup(v->screen);
 	free(v->passwords[0]);
+	pthread_mutex_destroy(&v->stats_lock);
 	free(v);
+}
+
+void display_vnc_stats(struct display_vnc *v, struct umdev_display_stats *stats)
+{
+	pthread_mutex_lock(&v->stats_lock);
+	*stats = v->stats;
+	pthread_mutex_unlock(&v->stats_lock);
 }
 
 int display_vnc_address(struct display_vnc *v, char *buf, size_t size)
