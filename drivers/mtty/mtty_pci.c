@@ -37,7 +37,7 @@ struct mtty_port {
 	int pty;	       /* master side */
 	int pty_peer;	       /* our slave fd: keeps the termios raw and the master readable */
 	char pty_name[64];
-	bool rx_armed;	       /* the I/O thread polls the pty: the receiver had room */
+	bool rx_armed;	       /* the I/O thread polls the pty: rx_budget() was not 0 */
 };
 
 struct mtty_model {
@@ -93,14 +93,37 @@ static void update_irq(struct mtty_model *m)
 	m->line = pending;
 }
 
+#define RX_CHUNK 64 /* bytes the I/O thread takes from a pty at a time */
+
+/*
+ * How many bytes the I/O thread may take from @port's pty now; model->lock
+ * held. While the guest's terminal is ready (DTR: Linux's serial core
+ * raises it when a process opens the port and drops it at the last close),
+ * the pty is paced by the receiver: only its free room is read, so nothing
+ * the host writes to an open port is lost, however slowly the guest reads.
+ * With DTR off (the port closed, or in loop mode) the line runs as a wire
+ * does, listened to or not: every byte is taken, and what the receiver
+ * cannot hold is overrun and shows in LSR.OE, as on the chip. A host
+ * writer then never blocks, and a guest opening the port later does not
+ * get a backlog of stale input. With the loopback option the port has no
+ * line: the pty is not read.
+ */
+static size_t rx_budget(const struct mtty_model *m, const struct mtty_port *port)
+{
+	if (m->loopback)
+		return 0;
+	if (!mtty_uart_dtr(&port->uart))
+		return RX_CHUNK;
+	return mtty_uart_room(&port->uart);
+}
+
 /*
  * Brings the outside in line with the ports' registers after anything
- * changed them: the interrupt, and flow control from each pty. The I/O
- * thread reads a pty only while its receiver has room; room comes back in
- * many ways (an RBR read, a FIFO clear or mode switch from FCR, leaving
- * loop mode, a reset), so rather than catch each one, this compares the
- * room with what the I/O thread listens for and wakes it when they differ.
- * model->lock held.
+ * changed them: the interrupt, and the reading of each pty. The budget
+ * comes back in many ways (an RBR read, a FIFO clear or mode switch from
+ * FCR, a change of DTR or loop mode, a reset), so rather than catch each
+ * one, this compares it with what the I/O thread listens for and wakes the
+ * thread when they differ. model->lock held.
  */
 static void ports_changed(struct mtty_model *m)
 {
@@ -108,7 +131,7 @@ static void ports_changed(struct mtty_model *m)
 
 	update_irq(m);
 	for (unsigned int i = 0; i < m->nr_ports; i++)
-		wake |= !m->ports[i].rx_armed && mtty_uart_room(&m->ports[i].uart) > 0;
+		wake |= !m->ports[i].rx_armed && rx_budget(m, &m->ports[i]) > 0;
 	if (wake)
 		wake_io(m);
 }
@@ -220,7 +243,7 @@ static void *io_main(void *arg)
 
 	for (;;) {
 		struct pollfd pfd[1 + MTTY_MODEL_MAX_PORTS];
-		uint8_t buf[UART_FIFO_SIZE];
+		uint8_t buf[RX_CHUNK];
 
 		pthread_mutex_lock(&m->lock);
 		if (m->stopping) {
@@ -229,10 +252,9 @@ static void *io_main(void *arg)
 		}
 		pfd[0] = (struct pollfd){ .fd = m->wake_fd, .events = POLLIN };
 		for (unsigned int i = 0; i < m->nr_ports; i++) {
-			/* flow control: read from the pty only what the receiver can take */
 			struct mtty_port *port = &m->ports[i];
 
-			port->rx_armed = mtty_uart_room(&port->uart) > 0;
+			port->rx_armed = rx_budget(m, port) > 0;
 			pfd[1 + i] = (struct pollfd){ .fd = port->rx_armed ? port->pty : -1,
 						      .events = POLLIN };
 		}
@@ -247,15 +269,15 @@ static void *io_main(void *arg)
 		}
 		for (unsigned int i = 0; i < m->nr_ports; i++) {
 			struct mtty_port *port = &m->ports[i];
-			unsigned int room;
+			size_t budget;
 			ssize_t n;
 
 			if (!(pfd[1 + i].revents & POLLIN))
 				continue;
 			pthread_mutex_lock(&m->lock);
-			/* the guest may have taken the room away since the poll */
-			room = mtty_uart_room(&port->uart);
-			n = room ? read(port->pty, buf, room) : 0;
+			/* the guest may have changed the budget since the poll */
+			budget = rx_budget(m, port);
+			n = budget ? read(port->pty, buf, budget) : 0;
 			for (ssize_t k = 0; k < n; k++)
 				mtty_uart_receive(&port->uart, buf[k]);
 			ports_changed(m);

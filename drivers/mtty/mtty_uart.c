@@ -89,6 +89,12 @@ unsigned int mtty_uart_room(const struct mtty_uart *uart)
 	return line_connected(uart) ? fifo_room(uart) : 0;
 }
 
+bool mtty_uart_dtr(const struct mtty_uart *uart)
+{
+	/* loop mode forces the modem control outputs inactive on the pins */
+	return (uart->mcr & (UART_MCR_DTR | UART_MCR_LOOP)) == UART_MCR_DTR;
+}
+
 /*
  * A byte reaching the receiver. With no room it is an overrun, as the
  * data sheet has it: in FIFO mode the new byte is lost and the FIFO keeps

@@ -102,6 +102,8 @@ bool mtty_uart_receive(struct mtty_uart *uart, uint8_t byte);
  * or the port is reset: the caller checks it after every register access.
  */
 unsigned int mtty_uart_room(const struct mtty_uart *uart);
+/* Whether the far end sees DTR asserted: MCR.DTR, outside loop mode. */
+bool mtty_uart_dtr(const struct mtty_uart *uart);
 /* Whether the port requests an interrupt now. */
 bool mtty_uart_irq_pending(const struct mtty_uart *uart);
 /* The baud rate the guest programmed (115200 / divisor), 0 if unset. */

@@ -383,7 +383,8 @@ static void test_pty(void **state)
 
 	(void)state;
 	peer = open_pty(0);
-	/* host to guest */
+	/* host to guest, the guest's terminal ready (DTR) */
+	wr(0, UART_MCR, UART_MCR_DTR | UART_MCR_RTS);
 	assert_int_equal(write(peer, "hi", 2), 2);
 	wait_for_rx(0);
 	got[0] = (char)rd(0, UART_RX);
@@ -416,7 +417,10 @@ static void rx_bytes(unsigned int port, char *buf, size_t len)
 	buf[len] = '\0';
 }
 
-/* The 8250 driver's open: clear and enable the FIFOs, then read away what is pending. */
+/*
+ * The 8250 driver's open: clear and enable the FIFOs, read away what is
+ * pending, raise DTR and RTS (serial core, at open), enable interrupts.
+ */
 static void guest_open(unsigned int port)
 {
 	wr(port, UART_FCR, UART_FCR_ENABLE_FIFO | UART_FCR_CLEAR_RCVR | UART_FCR_CLEAR_XMIT);
@@ -427,7 +431,7 @@ static void guest_open(unsigned int port)
 	wr(port, UART_IER, UART_IER_RDI | UART_IER_RLSI);
 }
 
-/* ... and its close: interrupts off, FIFOs cleared and turned off, lines down. */
+/* ... and its last close: interrupts off, DTR and RTS down (HUPCL), FIFOs cleared and off. */
 static void guest_close(unsigned int port)
 {
 	wr(port, UART_IER, 0);
@@ -437,39 +441,92 @@ static void guest_close(unsigned int port)
 }
 
 /*
- * The host writes while the guest's port is closed (FIFO off: one byte of
- * holding). The receiver fills and the device stops taking bytes from the
- * pty; the guest's open clears the FIFO. The device must take bytes from
- * the pty again, and what waited in the pty arrives whole: the pty is
- * flow-controlled, so nothing was overrun. Then the same with the 8250's
- * probe, which switches the FIFO on without the clear bits.
+ * Waits until the receiver reports an overrun; reading LSR clears OE, so
+ * this consumes it. The byte that overran was the last one the host wrote
+ * when the test wrote exactly enough to overrun: the pty is then drained.
  */
-static void test_rx_after_closed_port(void **state)
+static void wait_for_overrun(unsigned int port)
+{
+	for (int tries = 0; tries < 1000; tries++) {
+		struct timespec ts = { 0, 10 * 1000 * 1000 };
+
+		if (rd(port, UART_LSR) & UART_LSR_OE)
+			return;
+		nanosleep(&ts, NULL);
+	}
+	fail_msg("no overrun reported");
+}
+
+/*
+ * A closed port (DTR off) is a wire nobody listens to: the device takes
+ * what the host writes at once, and what the receiver cannot hold is
+ * overrun as on a 16550. Without the FIFO (as Linux leaves a closed port)
+ * the holding register keeps the newest byte; with it the FIFO keeps the
+ * first 16 and loses the 17th. The host is never held up. When the guest
+ * opens the port (FIFO clear, DTR), the host's next bytes arrive, whole.
+ */
+static void test_rx_closed_port_overruns(void **state)
+{
+	int peer = open_pty(0);
+	char got[20];
+
+	(void)state;
+	guest_close(0);
+	assert_int_equal(write(peer, "ab", 2), 2);
+	wait_for_overrun(0); /* 'b' replaced the unread 'a' */
+	assert_int_equal(rd(0, UART_LSR) & (UART_LSR_OE | UART_LSR_DR), UART_LSR_DR);
+	assert_int_equal(rd(0, UART_RX), 'b');
+
+	wr(0, UART_FCR, UART_FCR_ENABLE_FIFO); /* trigger level 1 */
+	assert_int_equal(write(peer, "0123456789abcdefX", 17), 17);
+	wait_for_overrun(0); /* the 17th byte, lost */
+	rx_bytes(0, got, 16);
+	assert_string_equal(got, "0123456789abcdef");
+	assert_int_equal(rd(0, UART_LSR) & (UART_LSR_OE | UART_LSR_DR), 0);
+
+	guest_open(0);
+	assert_int_equal(write(peer, "open", 4), 4);
+	rx_bytes(0, got, 4);
+	assert_string_equal(got, "open");
+	assert_int_equal(rd(0, UART_LSR) & (UART_LSR_OE | UART_LSR_DR), 0);
+	close(peer);
+}
+
+/*
+ * An open port whose receiver is full takes no more from the pty, so the
+ * host's bytes wait there, none lost. The receiver is emptied through FCR
+ * (a clear, or a FIFO mode switch, as the 8250 probe does) rather than RBR
+ * reads: the device must take bytes from the pty again, and what waited
+ * there arrives whole. Before the fix, the pty was never read again.
+ */
+static void test_rx_resumes_after_fcr(void **state)
 {
 	int peer = open_pty(0);
 	char got[16];
 
 	(void)state;
+	wr(0, UART_MCR, UART_MCR_DTR | UART_MCR_RTS); /* open, FIFO off: one byte of holding */
 	assert_int_equal(write(peer, "0123456789", 10), 10);
 	wait_for_rx(0); /* '0' in the holding register, the rest waits in the pty */
-	guest_open(0);	/* '0' is cleared away by the guest */
+	wr(0, UART_FCR, UART_FCR_ENABLE_FIFO | UART_FCR_CLEAR_RCVR); /* '0' cleared */
 	rx_bytes(0, got, 9);
 	assert_string_equal(got, "123456789");
 	assert_int_equal(rd(0, UART_LSR) & (UART_LSR_OE | UART_LSR_DR), 0);
 
-	guest_close(0);
+	wr(0, UART_FCR, 0); /* one byte of holding again */
 	assert_int_equal(write(peer, "abc", 3), 3);
 	wait_for_rx(0);
 	wr(0, UART_FCR, UART_FCR_ENABLE_FIFO); /* a mode switch empties the FIFO too */
 	rx_bytes(0, got, 2);
 	assert_string_equal(got, "bc");
+	assert_int_equal(rd(0, UART_LSR) & UART_LSR_OE, 0);
 	close(peer);
 }
 
 /*
  * A guest that opens and closes the port over and over (`echo > ttyS1` in
- * a loop) while the host writes: after every open the host's next line
- * arrives (less the byte the closed port held, which the open cleared).
+ * a loop) while the host writes: what comes while it is closed is overrun,
+ * and after every open the host's next line arrives whole.
  */
 static void test_rx_open_close_loop(void **state)
 {
@@ -481,11 +538,12 @@ static void test_rx_open_close_loop(void **state)
 	for (int i = 0; i < 50; i++) {
 		int len = snprintf(line, sizeof(line), "line %02d\n", i);
 
-		assert_int_equal(write(peer, line, (size_t)len), len);
-		wait_for_rx(1);
+		assert_int_equal(write(peer, "xy", 2), 2); /* while closed: overrun */
+		wait_for_overrun(1);
 		guest_open(1);
-		rx_bytes(1, got, (size_t)len - 1);
-		assert_string_equal(got, line + 1);
+		assert_int_equal(write(peer, line, (size_t)len), len);
+		rx_bytes(1, got, (size_t)len);
+		assert_string_equal(got, line);
 		wr(1, UART_RX, '.'); /* the guest's echo */
 		guest_close(1);
 	}
@@ -521,10 +579,10 @@ static void test_rx_fifo_drain(void **state)
 }
 
 /*
- * Loop mode (MCR.LOOP, used by the 8250 probe) disconnects the receiver from
- * the line: what the guest sends comes back alone, and what the host wrote
- * meanwhile waits in the pty until the guest leaves loop mode. A device
- * reset likewise empties the receiver, and the pty flows again after it.
+ * Loop mode (MCR.LOOP, used by the 8250 probe) disconnects the receiver
+ * from the line: what the guest sends comes back alone, whatever the host
+ * writes meanwhile. A reset closes the port (DTR off); after the guest
+ * opens it again the host's bytes flow.
  */
 static void test_rx_loop_mode_and_reset(void **state)
 {
@@ -533,21 +591,22 @@ static void test_rx_loop_mode_and_reset(void **state)
 
 	(void)state;
 	guest_open(0);
-	wr(0, UART_MCR, UART_MCR_LOOP);
+	wr(0, UART_MCR, UART_MCR_LOOP | UART_MCR_DTR | UART_MCR_RTS);
 	assert_int_equal(write(peer, "abc", 3), 3);
 	wr(0, UART_RX, 'x');
 	assert_int_equal(rd(0, UART_RX), 'x');
 	assert_int_equal(rd(0, UART_LSR) & UART_LSR_DR, 0);
-	wr(0, UART_MCR, UART_MCR_DTR | UART_MCR_RTS | UART_MCR_OUT2);
-	rx_bytes(0, got, 3);
-	assert_string_equal(got, "abc");
 
-	guest_close(0); /* FIFO off: the receiver holds one byte */
-	assert_int_equal(write(peer, "xyz", 3), 3);
-	wait_for_rx(0);
 	assert_int_equal(umdev_vu_reset(c), 0);
+	/* "abc" may still be on its way: read until the holding register has our last byte */
+	assert_int_equal(write(peer, "12", 2), 2);
+	do
+		wait_for_rx(0);
+	while (rd(0, UART_RX) != '2');
+	guest_open(0);
+	assert_int_equal(write(peer, "ok", 2), 2);
 	rx_bytes(0, got, 2);
-	assert_string_equal(got, "yz");
+	assert_string_equal(got, "ok");
 	close(peer);
 }
 
@@ -582,7 +641,8 @@ int main(void)
 		CASE(test_intx_and_msi),
 		CASE(test_pty),
 		CASE(test_overrun),
-		CASE(test_rx_after_closed_port),
+		CASE(test_rx_closed_port_overruns),
+		CASE(test_rx_resumes_after_fcr),
 		CASE(test_rx_open_close_loop),
 		CASE(test_rx_fifo_drain),
 		CASE(test_rx_loop_mode_and_reset),
