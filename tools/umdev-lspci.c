@@ -250,6 +250,23 @@ static void print_bochs(struct umdev_vu_client *c)
 	}
 }
 
+/* An mdpy display (the kernel sample's): its framebuffer description in config space. */
+static void print_mdpy(const uint8_t *cfg)
+{
+	uint32_t format = get32(cfg, 0x44);
+	char fourcc[5] = "????";
+
+	for (unsigned int i = 0; i < 4; i++) {
+		char c = (char)(format >> 8 * i);
+
+		if (c >= 0x20 && c < 0x7f)
+			fourcc[i] = c;
+	}
+	printf("Mdpy display (vendor capability at 0x40):\n");
+	printf("\tFramebuffer: format %#010x (%s), %ux%u, in BAR0\n", format, fourcc,
+	       get32(cfg, 0x48), get32(cfg, 0x4c));
+}
+
 int main(int argc, char **argv)
 {
 	struct umdev_vu_region_info regions[100];
@@ -326,6 +343,9 @@ int main(int argc, char **argv)
 		if (get16(cfg, 0) == 0x1234 && get16(cfg, 2) == 0x1111 && info.num_regions > 2 &&
 		    regions[2].size >= 0x608)
 			print_bochs(c);
+		if (get16(cfg, 0) == 0x1b36 && get16(cfg, 2) == 0x000f && cfg[0x34] == 0x40 &&
+		    cfg[0x40] == 0x09)
+			print_mdpy(cfg);
 	}
 	umdev_vu_close(c);
 	return 0;

@@ -10,7 +10,8 @@
 # While the guest holds each picture, the host takes it with umdev-screenshot (PNG: the pattern
 # exactly) and with Debian's vncsnapshot through the device's VNC server (JPEG, its only output:
 # the pattern within JPEG's error). Afterwards umdev-lspci decodes what the guest left in the
-# bochs registers, and mdevctl stop must take each device's views with it.
+# bochs registers and mdpy's framebuffer description, and mdevctl stop must take each device's
+# views with it.
 display_case() {
 	local shot=$build/tools/umdev-screenshot out=$top/display kind uuid
 	local -A dev sock vnc
@@ -96,6 +97,12 @@ display_case() {
 		check display-lspci PASS "$(grep -A3 '^Bochs display' "$out/lspci.txt" | tail -n2 | tr -s '\t\n' '  ')"
 	else
 		check display-lspci FAIL "$(tail -n5 "$out/lspci.txt" | tr '\n' ' ')"
+	fi
+	if "$lspci" "${sock[mdpy]}" >"$out/lspci-mdpy.txt" 2>&1 &&
+		grep -q 'Framebuffer: format 0x34325258 (XR24), 640x480, in BAR0' "$out/lspci-mdpy.txt"; then
+		check display-lspci-mdpy PASS "$(tail -n1 "$out/lspci-mdpy.txt" | tr -s '\t' ' ')"
+	else
+		check display-lspci-mdpy FAIL "$(tail -n3 "$out/lspci-mdpy.txt" | tr '\n' ' ')"
 	fi
 
 	for kind in mbochs mdpy; do
