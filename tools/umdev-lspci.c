@@ -10,6 +10,7 @@
  * writes nothing to the device.
  */
 #include <errno.h>
+#include <endian.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -213,6 +214,59 @@ static void print_region(const struct umdev_vu_region_info *r)
 	printf("\n");
 }
 
+/*
+ * A bochs display (QEMU stdvga, umdev's mbochs): its DISPI registers and EDID in BAR2, as the
+ * guest's bochs DRM driver reads them. Reading them changes nothing.
+ */
+static void print_bochs(struct umdev_vu_client *c)
+{
+	static const char *const names[] = { "id", "xres", "yres", "bpp", "enable", "bank",
+					     "virt_width", "virt_height", "x_offset", "y_offset",
+					     "video_memory_64k" };
+	uint16_t r[11];
+	uint32_t order = 0;
+	uint8_t edid[128];
+
+	if (umdev_vu_region_read(c, 2, 0x500, r, sizeof(r)) != (ssize_t)sizeof(r) ||
+	    umdev_vu_region_read(c, 2, 0x604, &order, 4) != 4 ||
+	    umdev_vu_region_read(c, 2, 0, edid, sizeof(edid)) != (ssize_t)sizeof(edid))
+		return;
+	printf("Bochs display (DISPI registers in BAR2 at 0x500):\n\t");
+	for (unsigned int i = 0; i < 11; i++)
+		printf("%s=%#x%s", names[i], le16toh(r[i]), i == 10 ? "\n" : i == 5 ? "\n\t" : " ");
+	printf("\tVideo memory: %u KB; display %s, %ux%u at %u bpp, byte order %s\n",
+	       le16toh(r[10]) * 64, (le16toh(r[4]) & 1) ? "enabled" : "disabled", le16toh(r[1]),
+	       le16toh(r[2]), le16toh(r[3]),
+	       le32toh(order) == 0xbebebebe ? "big endian" : "little endian");
+	if (!memcmp(edid, "\x00\xff\xff\xff\xff\xff\xff\x00", 8)) {
+		char name[14] = "";
+
+		for (unsigned int d = 54; d < 126; d += 18)
+			if (!edid[d] && !edid[d + 1] && edid[d + 3] == 0xfc)
+				sscanf((const char *)edid + d + 5, "%13[^\n]", name);
+		printf("\tEDID %u.%u (BAR2 at 0x000): preferred mode %ux%u, monitor \"%s\"\n",
+		       edid[18], edid[19], edid[56] | (edid[58] >> 4) << 8,
+		       edid[59] | (edid[61] >> 4) << 8, name);
+	}
+}
+
+/* An mdpy display (the kernel sample's): its framebuffer description in config space. */
+static void print_mdpy(const uint8_t *cfg)
+{
+	uint32_t format = get32(cfg, 0x44);
+	char fourcc[5] = "????";
+
+	for (unsigned int i = 0; i < 4; i++) {
+		char c = (char)(format >> 8 * i);
+
+		if (c >= 0x20 && c < 0x7f)
+			fourcc[i] = c;
+	}
+	printf("Mdpy display (vendor capability at 0x40):\n");
+	printf("\tFramebuffer: format %#010x (%s), %ux%u, in BAR0\n", format, fourcc,
+	       get32(cfg, 0x48), get32(cfg, 0x4c));
+}
+
 int main(int argc, char **argv)
 {
 	struct umdev_vu_region_info regions[100];
@@ -286,6 +340,12 @@ int main(int argc, char **argv)
 		printf("Config space:\n");
 		print_header(cfg, regions, info.num_regions);
 		print_caps(cfg);
+		if (get16(cfg, 0) == 0x1234 && get16(cfg, 2) == 0x1111 && info.num_regions > 2 &&
+		    regions[2].size >= 0x608)
+			print_bochs(c);
+		if (get16(cfg, 0) == 0x1b36 && get16(cfg, 2) == 0x000f && cfg[0x34] == 0x40 &&
+		    cfg[0x40] == 0x09)
+			print_mdpy(cfg);
 	}
 	umdev_vu_close(c);
 	return 0;

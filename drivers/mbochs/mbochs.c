@@ -8,6 +8,10 @@
  * `memory_mb` setting). The driver counts for itself: each type shows how
  * many more displays the free memory allows, and probe takes the memory or
  * refuses with ENOSPC.
+ *
+ * Each display is served for real (mbochs_pci.c): the guest's bochs DRM
+ * driver binds it, and the host watches it over VNC or takes screenshots
+ * (display_common.h says where).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -18,7 +22,9 @@
 #include <umdev/mdev.h>
 #include "../module.h"
 
+#include "../display_common.h"
 #include "../settings.h"
+#include "mbochs_pci.h"
 
 #define MBOCHS_NAME "mbochs"
 #define MBOCHS_DEFAULT_MBYTES 256 /* the kernel sample's max_mbytes */
@@ -39,11 +45,13 @@ struct mbochs_parent {
 
 	pthread_mutex_t lock; /* protects avail_mbytes */
 	unsigned int avail_mbytes;
+	struct umdev_display_config display_config;
 };
 
 /* State of each mediated display. */
 struct mbochs_state {
 	const struct mbochs_type *type; /* its mbytes are given back at remove */
+	struct mbochs_model *model;	/* what a VM sees: mbochs_pci.c */
 };
 
 static const struct mbochs_type mbochs_types[MBOCHS_NR_TYPES] = {
@@ -68,6 +76,10 @@ static const struct mbochs_type mbochs_types[MBOCHS_NR_TYPES] = {
 	},
 };
 
+/* The EDID's mode for a type without a limit: 4K, which 64 MB holds twice. */
+#define MBOCHS_UNLIMITED_X 3840
+#define MBOCHS_UNLIMITED_Y 2160
+
 static struct mbochs_parent *to_mbochs_parent(struct umdev_parent *parent)
 {
 	return container_of(parent, struct mbochs_parent, parent);
@@ -83,6 +95,7 @@ static int mbochs_probe(struct umdev_device *mdev)
 	struct mbochs_parent *mbochs = to_mbochs_parent(umdev_device_parent(mdev));
 	struct mbochs_type *type = to_mbochs_type(umdev_device_type(mdev));
 	struct mbochs_state *state;
+	int ret = -ENOMEM;
 
 	pthread_mutex_lock(&mbochs->lock);
 	if (mbochs->avail_mbytes < type->mbytes) {
@@ -97,21 +110,24 @@ static int mbochs_probe(struct umdev_device *mdev)
 		goto err_mbytes;
 	state->type = type;
 
-	/*
-	 * The device model (PCI config space, the VRAM BAR of type->mbytes,
-	 * the MMIO BAR with the EDID and the VBE registers: what a VM sees)
-	 * is built here and attached with umdev_device_set_vfio(); its
-	 * failure unwinds like the one above.
-	 */
+	/* The device model: config space, the VRAM and MMIO BARs, the display. */
+	ret = mbochs_model_create(mdev, (uint64_t)type->mbytes << 20,
+				  type->max_x ? type->max_x : MBOCHS_UNLIMITED_X,
+				  type->max_y ? type->max_y : MBOCHS_UNLIMITED_Y,
+				  &mbochs->display_config, &state->model);
+	if (ret)
+		goto err_state;
 
 	umdev_set_drvdata(mdev, state);
 	return 0;
 
+err_state:
+	free(state);
 err_mbytes:
 	pthread_mutex_lock(&mbochs->lock);
 	mbochs->avail_mbytes += type->mbytes;
 	pthread_mutex_unlock(&mbochs->lock);
-	return -ENOMEM;
+	return ret;
 }
 
 static void mbochs_remove(struct umdev_device *mdev)
@@ -120,6 +136,7 @@ static void mbochs_remove(struct umdev_device *mdev)
 	struct mbochs_state *state = umdev_get_drvdata(mdev);
 
 	/* The device model is detached and freed here, before its memory goes. */
+	mbochs_model_destroy(state->model);
 
 	pthread_mutex_lock(&mbochs->lock);
 	mbochs->avail_mbytes += state->type->mbytes;
@@ -152,8 +169,45 @@ static const struct umdev_attribute mbochs_attr_memory = {
 	.show = memory_show,
 };
 
+static struct umdev_display *display_of(struct umdev_device *mdev)
+{
+	const struct mbochs_state *state = umdev_get_drvdata(mdev);
+
+	return mbochs_model_display(state->model);
+}
+
+static ssize_t vnc_show(struct umdev_device *mdev, char *buf)
+{
+	return display_show_vnc(display_of(mdev), buf);
+}
+
+static ssize_t screenshot_socket_show(struct umdev_device *mdev, char *buf)
+{
+	return display_show_screenshot_socket(display_of(mdev), buf);
+}
+
+static ssize_t mode_show(struct umdev_device *mdev, char *buf)
+{
+	return display_show_mode(display_of(mdev), buf);
+}
+
+static const struct umdev_attribute mbochs_attr_vnc = {
+	.group = "vendor", .name = "vnc", .show = vnc_show,
+};
+
+static const struct umdev_attribute mbochs_attr_screenshot_socket = {
+	.group = "vendor", .name = "screenshot_socket", .show = screenshot_socket_show,
+};
+
+static const struct umdev_attribute mbochs_attr_mode = {
+	.group = "vendor", .name = "mode", .show = mode_show,
+};
+
 static const struct umdev_attribute *const mbochs_dev_attrs[] = {
 	&mbochs_attr_memory,
+	&mbochs_attr_vnc,
+	&mbochs_attr_screenshot_socket,
+	&mbochs_attr_mode,
 	NULL,
 };
 
@@ -179,14 +233,16 @@ static int mbochs_create(const char *parent_name, const struct umdev_setting *se
 			 size_t nr_settings, void **handle)
 {
 	unsigned int memory_mb = MBOCHS_DEFAULT_MBYTES;
+	struct display_settings display = DISPLAY_SETTINGS_DEFAULTS;
 	const struct driver_setting known[] = {
 		{ .key = "memory_mb", .min = 1, .max = MBOCHS_MAX_MBYTES, .value = &memory_mb },
+		DISPLAY_KNOWN_SETTINGS(&display),
 	};
 	struct mbochs_parent *mbochs;
 	int ret;
 
 	ret = driver_parse_settings(MBOCHS_NAME, parent_name, settings, nr_settings,
-				    known, 1);
+				    known, sizeof(known) / sizeof(known[0]));
 	if (ret)
 		return ret;
 
@@ -199,6 +255,7 @@ static int mbochs_create(const char *parent_name, const struct umdev_setting *se
 	}
 	pthread_mutex_init(&mbochs->lock, NULL);
 	mbochs->avail_mbytes = memory_mb;
+	display_settings_config(&display, &mbochs->display_config);
 
 	ret = umdev_register_parent(&mbochs->parent, parent_name, &mbochs_driver,
 				    mbochs->type_list, MBOCHS_NR_TYPES);

@@ -6,6 +6,10 @@
  * Three types differ only in their fixed resolution. The core counts the
  * instances: at most 4 displays per parent whatever their types (the
  * `max_devices` setting), so every type shows the same number.
+ *
+ * Each display is served for real (mdpy_pci.c): its framebuffer BAR is
+ * shared memory the guest writes, watched from the host over VNC or as
+ * screenshots (display_common.h says where).
  */
 #include <errno.h>
 #include <stdint.h>
@@ -15,7 +19,9 @@
 #include <umdev/mdev.h>
 #include "../module.h"
 
+#include "../display_common.h"
 #include "../settings.h"
+#include "mdpy_pci.h"
 
 #define MDPY_NAME "mdpy"
 #define MDPY_DEFAULT_DEVICES 4 /* the kernel sample's max_instances */
@@ -39,11 +45,13 @@ struct mdpy_parent {
 	struct umdev_driver driver;
 	struct mdpy_type types[MDPY_NR_TYPES];
 	struct umdev_type *type_list[MDPY_NR_TYPES];
+	struct umdev_display_config display_config;
 };
 
 /* State of each mediated display. */
 struct mdpy_state {
 	const struct mdpy_type *type;
+	struct mdpy_model *model; /* what a VM sees: mdpy_pci.c */
 };
 
 static const struct mdpy_type mdpy_types[MDPY_NR_TYPES] = {
@@ -78,18 +86,21 @@ static struct mdpy_type *to_mdpy_type(struct umdev_type *type)
 
 static int mdpy_probe(struct umdev_device *mdev)
 {
+	struct mdpy_parent *mdpy = container_of(umdev_device_parent(mdev), struct mdpy_parent, parent);
 	struct mdpy_state *state = calloc(1, sizeof(*state));
+	int ret;
 
 	if (!state)
 		return -ENOMEM;
 	state->type = to_mdpy_type(umdev_device_type(mdev));
 
-	/*
-	 * The device model (PCI config space with the vendor capability, the
-	 * framebuffer BAR: what a VM sees) is built here and attached with
-	 * umdev_device_set_vfio(); on failure free @state and return its errno.
-	 */
-
+	/* The device model: config space with the vendor capability, the framebuffer BAR. */
+	ret = mdpy_model_create(mdev, state->type->format, state->type->width, state->type->height,
+				&mdpy->display_config, &state->model);
+	if (ret) {
+		free(state);
+		return ret;
+	}
 	umdev_set_drvdata(mdev, state);
 	return 0;
 }
@@ -99,6 +110,7 @@ static void mdpy_remove(struct umdev_device *mdev)
 	struct mdpy_state *state = umdev_get_drvdata(mdev);
 
 	/* The device model is detached and freed here. */
+	mdpy_model_destroy(state->model);
 
 	umdev_set_drvdata(mdev, NULL);
 	free(state);
@@ -118,8 +130,45 @@ static const struct umdev_attribute mdpy_attr_resolution = {
 	.show = resolution_show,
 };
 
+static struct umdev_display *display_of(struct umdev_device *mdev)
+{
+	const struct mdpy_state *state = umdev_get_drvdata(mdev);
+
+	return mdpy_model_display(state->model);
+}
+
+static ssize_t vnc_show(struct umdev_device *mdev, char *buf)
+{
+	return display_show_vnc(display_of(mdev), buf);
+}
+
+static ssize_t screenshot_socket_show(struct umdev_device *mdev, char *buf)
+{
+	return display_show_screenshot_socket(display_of(mdev), buf);
+}
+
+static ssize_t mode_show(struct umdev_device *mdev, char *buf)
+{
+	return display_show_mode(display_of(mdev), buf);
+}
+
+static const struct umdev_attribute mdpy_attr_vnc = {
+	.group = "vendor", .name = "vnc", .show = vnc_show,
+};
+
+static const struct umdev_attribute mdpy_attr_screenshot_socket = {
+	.group = "vendor", .name = "screenshot_socket", .show = screenshot_socket_show,
+};
+
+static const struct umdev_attribute mdpy_attr_mode = {
+	.group = "vendor", .name = "mode", .show = mode_show,
+};
+
 static const struct umdev_attribute *const mdpy_dev_attrs[] = {
 	&mdpy_attr_resolution,
+	&mdpy_attr_vnc,
+	&mdpy_attr_screenshot_socket,
+	&mdpy_attr_mode,
 	NULL,
 };
 
@@ -145,14 +194,16 @@ static int mdpy_create(const char *parent_name, const struct umdev_setting *sett
 		       size_t nr_settings, void **handle)
 {
 	unsigned int max_devices = MDPY_DEFAULT_DEVICES;
+	struct display_settings display = DISPLAY_SETTINGS_DEFAULTS;
 	const struct driver_setting known[] = {
 		{ .key = "max_devices", .min = 1, .max = MDPY_MAX_DEVICES, .value = &max_devices },
+		DISPLAY_KNOWN_SETTINGS(&display),
 	};
 	struct mdpy_parent *mdpy;
 	int ret;
 
 	ret = driver_parse_settings(MDPY_NAME, parent_name, settings, nr_settings,
-				    known, 1);
+				    known, sizeof(known) / sizeof(known[0]));
 	if (ret)
 		return ret;
 
@@ -161,6 +212,7 @@ static int mdpy_create(const char *parent_name, const struct umdev_setting *sett
 		return -ENOMEM;
 	mdpy->driver = mdpy_driver_template;
 	mdpy->driver.max_instances = max_devices;
+	display_settings_config(&display, &mdpy->display_config);
 	for (unsigned int i = 0; i < MDPY_NR_TYPES; i++) {
 		mdpy->types[i] = mdpy_types[i];
 		mdpy->type_list[i] = &mdpy->types[i].type;

@@ -1,7 +1,6 @@
 # SPDX-License-Identifier: MIT
 """The kernel's driver model around the mdev bus, as a shell user sees it
-on Linux 6.1 with the mtty sample (reference/kernel-mdev-abi.md, last
-section): every entry, mode, link target, text and errno. Where the
+on Debian's Linux 6.1 with the mtty sample: every entry, mode, link target, text and errno. Where the
 reference lists no errno, the kernel source it comes from is named."""
 
 import errno

@@ -3,7 +3,7 @@
 --udev --property` on the host, and a libudev program (udev-listen, a
 monitor and an enumerator as libvirt's node-device driver has) inside
 umdevd-exec's namespace, where the DEVPATHs resolve in /sys. The actions,
-keys and their order are the kernel's (reference/kernel-mdev-abi.md)."""
+keys and their order are the kernel's, as observed on Debian's 6.1."""
 
 import os
 import subprocess

@@ -16,7 +16,11 @@ OUTSIDE = re.compile(r"(\breference/[\w-]+\.md|\.\./shared/|\bDESIGN\.md)")
 SOURCE = re.compile(r"(?<![\w/.-])((?:[\w-]+/)*[a-z][\w-]*\.[ch])\b")
 # Files of other projects that umdev's comments name as counterparts.
 FOREIGN = {"mdev_core.c", "mdev_sysfs.c", "mdev_private.h", "mdev.h", "pci_regs.h",
-           "vfio.h", "uuid.c", "kernfs.c", "seq_file.c"}
+           "vfio.h", "uuid.c", "kernfs.c", "seq_file.c",
+           # the kernel's driver core, IOMMU groups and uevents (the driver model)
+           "bus.c", "core.c", "iommu.c", "kobject_uevent.c", "mdev_driver.c",
+           # the kernel's mdpy sample
+           "mdpy-defs.h"}
 
 
 def main():

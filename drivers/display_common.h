@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * What the display drivers (mbochs, mdpy) share beyond src/display: their
+ * settings for the host-side views and their vendor attributes that say
+ * where to watch a device.
+ *
+ * Settings (config file, per parent; all whole numbers):
+ *   vnc              1 (default): a VNC server per device; 0: none
+ *   vnc_port         0 (default): any free port; N: the first free from N up
+ *   vnc_any_address  0 (default): listen on 127.0.0.1 only; 1: on every address
+ *
+ * Vendor attributes (read-only, one line each):
+ *   vnc              "127.0.0.1:PORT", or empty without a VNC server
+ *   screenshot_socket  "@umdev-display/UUID" (an abstract socket), or empty
+ *   mode             "WIDTHxHEIGHT FORMAT stride S offset O", or "off"
+ */
+#ifndef UMDEV_DRIVERS_DISPLAY_COMMON_H
+#define UMDEV_DRIVERS_DISPLAY_COMMON_H
+
+#include <sys/types.h>
+
+#include <umdev/display.h>
+#include <umdev/mdev.h>
+
+#include "settings.h"
+
+/* The settings' values, as driver_parse_settings() fills them. */
+struct display_settings {
+	unsigned int vnc, vnc_port, vnc_any_address;
+};
+
+#define DISPLAY_SETTINGS_DEFAULTS { .vnc = 1 }
+/* The three entries of a driver's known settings, for @s. */
+#define DISPLAY_KNOWN_SETTINGS(s)                                                          \
+	{ .key = "vnc", .min = 0, .max = 1, .value = &(s)->vnc },                          \
+	{ .key = "vnc_port", .min = 0, .max = 65535, .value = &(s)->vnc_port },            \
+	{ .key = "vnc_any_address", .min = 0, .max = 1, .value = &(s)->vnc_any_address }
+
+void display_settings_config(const struct display_settings *s, struct umdev_display_config *config);
+
+/* The attributes' show callbacks do their work here, given the device's display. */
+ssize_t display_show_vnc(struct umdev_display *d, char *buf);
+ssize_t display_show_screenshot_socket(struct umdev_display *d, char *buf);
+ssize_t display_show_mode(struct umdev_display *d, char *buf);
+
+#endif /* UMDEV_DRIVERS_DISPLAY_COMMON_H */
