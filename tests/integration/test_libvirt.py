@@ -32,7 +32,8 @@ mount --bind "$d/etc-libvirt" /etc/libvirt
 mount --bind "$d/passwd" /etc/passwd
 mount --bind "$d/group" /etc/group
 for dir in /run/libvirt /var/lib/libvirt /var/cache/libvirt; do
-    mkdir -p "$d$dir" && mount --bind "$d$dir" "$dir"
+    # The host's /run/libvirt exists only once a libvirtd has run there.
+    mkdir -p "$d$dir" "$dir" && mount --bind "$d$dir" "$dir"
 done
 exec libvirtd --config "$d/libvirtd.conf" --pid-file "$d/libvirtd.pid"
 """
