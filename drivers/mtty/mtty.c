@@ -7,11 +7,20 @@
  * budget of serial ports (24 by default, the `ports` setting). The driver
  * counts for itself: each type shows how many more cards the free ports
  * allow, and probe takes the ports or refuses with ENOSPC.
+ *
+ * Each port is a host pty (two file descriptors in the daemon); the ports
+ * of a parent share one I/O thread (struct mtty_io), so an idle card costs
+ * no thread. The system's ptys are limited (/proc/sys/kernel/pty/max,
+ * 4096 by default): a probe that finds none left fails with ENOSPC, logs
+ * the limit, and leaves nothing behind.
  */
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include <umdev/log.h>
 
 #include <umdev/mdev.h>
 #include "../module.h"
@@ -21,7 +30,8 @@
 
 #define MTTY_NAME "mtty"
 #define MTTY_DEFAULT_PORTS 24 /* the kernel sample's MAX_MTTYS */
-#define MTTY_MAX_PORTS 1024
+/* the kernel's NR_UNIX98_PTY_MAX: no system has more ptys than this */
+#define MTTY_MAX_PORTS (1u << 20)
 #define MTTY_NR_TYPES 2
 
 struct mtty_type {
@@ -36,6 +46,7 @@ struct mtty_parent {
 
 	pthread_mutex_t lock; /* protects avail_ports */
 	unsigned int avail_ports;
+	struct mtty_io *io; /* the thread serving every port's pty */
 };
 
 /* State of each mediated card. */
@@ -59,6 +70,35 @@ static struct mtty_type *to_mtty_type(struct umdev_type *type)
 	return container_of(type, struct mtty_type, type);
 }
 
+/* The limits a device can run into, named so the operator knows which to raise. */
+static void log_model_error(struct umdev_device *mdev, int err)
+{
+	char max[32] = "?";
+	FILE *f;
+
+	if (err == -ENOSPC) {
+		f = fopen("/proc/sys/kernel/pty/max", "re");
+		if (f) {
+			if (!fgets(max, sizeof(max), f))
+				strcpy(max, "?");
+			max[strcspn(max, "\n")] = '\0';
+			fclose(f);
+		}
+		umdev_log(UMDEV_LOG_ERROR,
+			  "mtty %s: no pseudo-terminal left for its ports: the system's limit "
+			  "(/proc/sys/kernel/pty/max, %s) is reached",
+			  umdev_device_name(mdev), max);
+	} else if (err == -EMFILE || err == -ENFILE) {
+		umdev_log(UMDEV_LOG_ERROR,
+			  "mtty %s: out of file descriptors (each port holds 2; "
+			  "raise umdevd's RLIMIT_NOFILE): %s",
+			  umdev_device_name(mdev), strerror(-err));
+	} else {
+		umdev_log(UMDEV_LOG_ERROR, "mtty %s: cannot build the device: %s",
+			  umdev_device_name(mdev), strerror(-err));
+	}
+}
+
 static int mtty_probe(struct umdev_device *mdev)
 {
 	struct mtty_parent *mtty = to_mtty_parent(umdev_device_parent(mdev));
@@ -80,9 +120,11 @@ static int mtty_probe(struct umdev_device *mdev)
 	state->nr_ports = type->nr_ports;
 
 	/* The device model: PCI config space, the UARTs, interrupts, a pty per port. */
-	ret = mtty_model_create(mdev, type->nr_ports, &state->model);
-	if (ret)
+	ret = mtty_model_create(mdev, mtty->io, type->nr_ports, &state->model);
+	if (ret) {
+		log_model_error(mdev, ret);
 		goto err_state;
+	}
 
 	umdev_set_drvdata(mdev, state);
 	return 0;
@@ -219,14 +261,19 @@ static int mtty_create(const char *parent_name, const struct umdev_setting *sett
 	}
 	pthread_mutex_init(&mtty->lock, NULL);
 	mtty->avail_ports = ports;
+	ret = mtty_io_create(&mtty->io);
+	if (ret)
+		goto err_free;
 
 	ret = umdev_register_parent(&mtty->parent, parent_name, &mtty_driver,
 				    mtty->type_list, MTTY_NR_TYPES);
 	if (ret)
-		goto err_free;
+		goto err_io;
 	*handle = mtty;
 	return 0;
 
+err_io:
+	mtty_io_destroy(mtty->io);
 err_free:
 	pthread_mutex_destroy(&mtty->lock);
 	free(mtty);
@@ -238,6 +285,7 @@ static void mtty_destroy(void *handle)
 	struct mtty_parent *mtty = handle;
 
 	umdev_unregister_parent(&mtty->parent);
+	mtty_io_destroy(mtty->io);
 	pthread_mutex_destroy(&mtty->lock);
 	free(mtty);
 }

@@ -2,11 +2,14 @@
 /*
  * The mtty PCI function: config space (the sample's identity plus an MSI
  * capability so a guest can use MSI), one I/O BAR per port, the interrupt
- * line shared by the ports, and a thread moving bytes between each port
- * and its host pseudo-terminal.
+ * line shared by the ports, and the bytes between each port and its host
+ * pseudo-terminal, moved by the parent's I/O thread (struct mtty_io: one
+ * epoll set and one thread for every port of the parent, so an idle device
+ * costs two file descriptors per port and no thread).
  *
  * Lock order: model->lock, then the frontend's per-device lock (taken by
- * the umdev_vfio_* calls made under it).
+ * the umdev_vfio_* calls made under it); io->lock is never held while
+ * taking another.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -16,6 +19,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <termios.h>
 #include <unistd.h>
@@ -37,7 +41,27 @@ struct mtty_port {
 	int pty;	       /* master side */
 	int pty_peer;	       /* our slave fd: keeps the termios raw and the master readable */
 	char pty_name[64];
-	bool rx_armed;	       /* the I/O thread polls the pty: rx_budget() was not 0 */
+	bool rx_armed;	       /* the pty is in the epoll set for input: rx_budget() > 0 */
+};
+
+/*
+ * The I/O thread of a parent. Ports register their pty in its epoll set,
+ * armed for input while their receiver has room (rx_budget()), so a port
+ * the guest cannot take from is not woken for. Whoever changes a port's
+ * registers re-arms it under model->lock; the thread disarms it when the
+ * budget runs out. Removal waits for one full pass of the loop after
+ * taking the ports out of the set (mtty_io_sync()), so the thread holds no
+ * event for a freed port.
+ */
+struct mtty_io {
+	int epfd;
+	int wake_fd; /* an eventfd: a pass of the loop, or stop */
+	pthread_t thread;
+
+	pthread_mutex_t lock; /* passes, stopping */
+	pthread_cond_t passed;
+	unsigned long passes; /* loop iterations completed */
+	bool stopping;
 };
 
 struct mtty_model {
@@ -53,9 +77,7 @@ struct mtty_model {
 	bool line;	      /* the interrupt request as last signalled */
 	bool loopback;
 
-	pthread_t io_thread;
-	int wake_fd; /* the I/O thread re-polls (receiver room) or stops */
-	bool stopping;
+	struct mtty_io *io;
 };
 
 static struct mtty_model *model_of(struct umdev_vfio_device *vdev)
@@ -63,11 +85,21 @@ static struct mtty_model *model_of(struct umdev_vfio_device *vdev)
 	return container_of(vdev, struct mtty_model, vdev);
 }
 
-static void wake_io(struct mtty_model *m)
+static void wake_io(struct mtty_io *io)
 {
 	uint64_t one = 1;
-	ssize_t n = write(m->wake_fd, &one, sizeof(one));
+	ssize_t n = write(io->wake_fd, &one, sizeof(one));
 	(void)n;
+}
+
+/* Puts @port's pty in or out of the I/O thread's interest; model->lock held. */
+static void arm_port(struct mtty_port *port, bool on)
+{
+	struct epoll_event ev = { .events = on ? EPOLLIN : 0, .data.ptr = port };
+
+	/* cannot fail for a registered fd but on ENOMEM, which leaves it as it was */
+	if (!epoll_ctl(port->model->io->epfd, EPOLL_CTL_MOD, port->pty, &ev))
+		port->rx_armed = on;
 }
 
 /*
@@ -122,18 +154,15 @@ static size_t rx_budget(const struct mtty_model *m, const struct mtty_port *port
  * changed them: the interrupt, and the reading of each pty. The budget
  * comes back in many ways (an RBR read, a FIFO clear or mode switch from
  * FCR, a change of DTR or loop mode, a reset), so rather than catch each
- * one, this compares it with what the I/O thread listens for and wakes the
- * thread when they differ. model->lock held.
+ * one, this compares it with what the I/O thread listens for and arms the
+ * pty when they differ (the thread disarms it). model->lock held.
  */
 static void ports_changed(struct mtty_model *m)
 {
-	bool wake = false;
-
 	update_irq(m);
 	for (unsigned int i = 0; i < m->nr_ports; i++)
-		wake |= !m->ports[i].rx_armed && rx_budget(m, &m->ports[i]) > 0;
-	if (wake)
-		wake_io(m);
+		if (!m->ports[i].rx_armed && rx_budget(m, &m->ports[i]) > 0)
+			arm_port(&m->ports[i], true);
 }
 
 static ssize_t bar_read(struct umdev_vfio_device *vdev, unsigned int index, uint64_t offset,
@@ -237,54 +266,131 @@ static void port_tx(struct mtty_uart *uart, uint8_t byte, void *arg)
 	(void)n;
 }
 
+/* Input waiting on @port's pty: as much as the receiver may take. */
+static void port_input(struct mtty_port *port)
+{
+	struct mtty_model *m = port->model;
+	uint8_t buf[RX_CHUNK];
+	size_t budget;
+	ssize_t n;
+
+	pthread_mutex_lock(&m->lock);
+	/* the guest may have changed the budget since the pty was armed */
+	budget = rx_budget(m, port);
+	n = budget ? read(port->pty, buf, budget) : 0;
+	for (ssize_t k = 0; k < n; k++)
+		mtty_uart_receive(&port->uart, buf[k]);
+	ports_changed(m);
+	if (port->rx_armed && !rx_budget(m, port))
+		arm_port(port, false);
+	pthread_mutex_unlock(&m->lock);
+}
+
 static void *io_main(void *arg)
 {
-	struct mtty_model *m = arg;
+	struct mtty_io *io = arg;
+	bool stop;
 
-	for (;;) {
-		struct pollfd pfd[1 + MTTY_MODEL_MAX_PORTS];
-		uint8_t buf[RX_CHUNK];
+	do {
+		struct epoll_event evs[64];
+		int n = epoll_wait(io->epfd, evs, 64, -1);
 
-		pthread_mutex_lock(&m->lock);
-		if (m->stopping) {
-			pthread_mutex_unlock(&m->lock);
-			break;
+		for (int i = 0; i < n; i++) {
+			if (evs[i].data.ptr) {
+				port_input(evs[i].data.ptr);
+			} else {
+				uint64_t v;
+				ssize_t r = read(io->wake_fd, &v, sizeof(v));
+				(void)r;
+			}
 		}
-		pfd[0] = (struct pollfd){ .fd = m->wake_fd, .events = POLLIN };
-		for (unsigned int i = 0; i < m->nr_ports; i++) {
-			struct mtty_port *port = &m->ports[i];
-
-			port->rx_armed = rx_budget(m, port) > 0;
-			pfd[1 + i] = (struct pollfd){ .fd = port->rx_armed ? port->pty : -1,
-						      .events = POLLIN };
-		}
-		pthread_mutex_unlock(&m->lock);
-
-		if (poll(pfd, 1 + m->nr_ports, -1) < 0)
-			continue;
-		if (pfd[0].revents) {
-			uint64_t v;
-			ssize_t n = read(m->wake_fd, &v, sizeof(v));
-			(void)n;
-		}
-		for (unsigned int i = 0; i < m->nr_ports; i++) {
-			struct mtty_port *port = &m->ports[i];
-			size_t budget;
-			ssize_t n;
-
-			if (!(pfd[1 + i].revents & POLLIN))
-				continue;
-			pthread_mutex_lock(&m->lock);
-			/* the guest may have changed the budget since the poll */
-			budget = rx_budget(m, port);
-			n = budget ? read(port->pty, buf, budget) : 0;
-			for (ssize_t k = 0; k < n; k++)
-				mtty_uart_receive(&port->uart, buf[k]);
-			ports_changed(m);
-			pthread_mutex_unlock(&m->lock);
-		}
-	}
+		pthread_mutex_lock(&io->lock);
+		io->passes++;
+		stop = io->stopping;
+		pthread_cond_broadcast(&io->passed);
+		pthread_mutex_unlock(&io->lock);
+	} while (!stop);
 	return NULL;
+}
+
+/*
+ * Returns once the I/O thread has finished a pass of its loop that began
+ * after this call: an event it took from the set before the caller removed
+ * a port has been handled.
+ */
+static void mtty_io_sync(struct mtty_io *io)
+{
+	unsigned long start;
+
+	pthread_mutex_lock(&io->lock);
+	start = io->passes;
+	wake_io(io);
+	/* the pass under way, if any, took its events before the caller's removal */
+	while (io->passes == start && !io->stopping)
+		pthread_cond_wait(&io->passed, &io->lock);
+	pthread_mutex_unlock(&io->lock);
+}
+
+int mtty_io_create(struct mtty_io **out)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.ptr = NULL };
+	sigset_t all, old_mask;
+	struct mtty_io *io;
+	int ret;
+
+	io = calloc(1, sizeof(*io));
+	if (!io)
+		return -ENOMEM;
+	io->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (io->epfd < 0) {
+		ret = -errno;
+		goto err_free;
+	}
+	io->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (io->wake_fd < 0) {
+		ret = -errno;
+		goto err_epoll;
+	}
+	if (epoll_ctl(io->epfd, EPOLL_CTL_ADD, io->wake_fd, &ev)) {
+		ret = -errno;
+		goto err_wake;
+	}
+	pthread_mutex_init(&io->lock, NULL);
+	pthread_cond_init(&io->passed, NULL);
+	/* with every signal blocked: the daemon takes SIGTERM in its own thread */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old_mask);
+	ret = -pthread_create(&io->thread, NULL, io_main, io);
+	pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
+	if (ret)
+		goto err_cond;
+	*out = io;
+	return 0;
+
+err_cond:
+	pthread_cond_destroy(&io->passed);
+	pthread_mutex_destroy(&io->lock);
+err_wake:
+	close(io->wake_fd);
+err_epoll:
+	close(io->epfd);
+err_free:
+	free(io);
+	return ret;
+}
+
+void mtty_io_destroy(struct mtty_io *io)
+{
+	pthread_mutex_lock(&io->lock);
+	io->stopping = true;
+	pthread_mutex_unlock(&io->lock);
+	wake_io(io);
+	pthread_join(io->thread, NULL);
+	pthread_cond_destroy(&io->passed);
+	pthread_mutex_destroy(&io->lock);
+	close(io->wake_fd);
+	close(io->epfd);
+	free(io);
 }
 
 static int open_pty(struct mtty_port *port)
@@ -372,11 +478,22 @@ static void build_vfio(struct mtty_model *m)
 	};
 }
 
-int mtty_model_create(struct umdev_device *mdev, unsigned int nr_ports, struct mtty_model **out)
+/* Registers @port's pty with the I/O thread, armed as its receiver allows. */
+static int add_port(struct mtty_model *m, struct mtty_port *port)
+{
+	struct epoll_event ev = { .events = 0, .data.ptr = port };
+
+	port->rx_armed = rx_budget(m, port) > 0;
+	if (port->rx_armed)
+		ev.events = EPOLLIN;
+	return epoll_ctl(m->io->epfd, EPOLL_CTL_ADD, port->pty, &ev) ? -errno : 0;
+}
+
+int mtty_model_create(struct umdev_device *mdev, struct mtty_io *io, unsigned int nr_ports,
+		      struct mtty_model **out)
 {
 	struct mtty_model *m;
-	unsigned int opened = 0;
-	sigset_t all, old_mask;
+	unsigned int opened = 0, added = 0;
 	int ret;
 
 	if (nr_ports < 1 || nr_ports > MTTY_MODEL_MAX_PORTS)
@@ -385,6 +502,7 @@ int mtty_model_create(struct umdev_device *mdev, unsigned int nr_ports, struct m
 	if (!m)
 		return -ENOMEM;
 	m->mdev = mdev;
+	m->io = io;
 	m->nr_ports = nr_ports;
 	pthread_mutex_init(&m->lock, NULL);
 	for (; opened < nr_ports; opened++) {
@@ -402,25 +520,23 @@ int mtty_model_create(struct umdev_device *mdev, unsigned int nr_ports, struct m
 	ret = umdev_vfio_device_init(&m->vdev);
 	if (ret)
 		goto err_ptys;
-	m->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (m->wake_fd < 0) {
-		ret = -errno;
-		goto err_vfio;
+	pthread_mutex_lock(&m->lock);
+	for (; added < nr_ports; added++) {
+		ret = add_port(m, &m->ports[added]);
+		if (ret)
+			break;
 	}
-	/* with every signal blocked: the daemon takes SIGTERM in its own thread */
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old_mask);
-	ret = -pthread_create(&m->io_thread, NULL, io_main, m);
-	pthread_sigmask(SIG_SETMASK, &old_mask, NULL);
+	pthread_mutex_unlock(&m->lock);
 	if (ret)
-		goto err_wake;
+		goto err_ports;
 	umdev_device_set_vfio(mdev, &m->vdev);
 	*out = m;
 	return 0;
 
-err_wake:
-	close(m->wake_fd);
-err_vfio:
+err_ports:
+	while (added--)
+		epoll_ctl(io->epfd, EPOLL_CTL_DEL, m->ports[added].pty, NULL);
+	mtty_io_sync(io);
 	umdev_vfio_device_fini(&m->vdev);
 err_ptys:
 	while (opened--)
@@ -434,11 +550,11 @@ void mtty_model_destroy(struct mtty_model *m)
 {
 	umdev_device_set_vfio(m->mdev, NULL);
 	pthread_mutex_lock(&m->lock);
-	m->stopping = true;
+	for (unsigned int i = 0; i < m->nr_ports; i++)
+		epoll_ctl(m->io->epfd, EPOLL_CTL_DEL, m->ports[i].pty, NULL);
 	pthread_mutex_unlock(&m->lock);
-	wake_io(m);
-	pthread_join(m->io_thread, NULL);
-	close(m->wake_fd);
+	/* the thread may hold an event for these ports taken before the removal */
+	mtty_io_sync(m->io);
 	umdev_vfio_device_fini(&m->vdev);
 	for (unsigned int i = m->nr_ports; i--;)
 		close_pty(&m->ports[i]);

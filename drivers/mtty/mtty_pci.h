@@ -18,14 +18,25 @@
 #define MTTY_MODEL_MAX_PORTS 2
 
 struct mtty_model;
+struct mtty_io;
+
+/*
+ * The I/O thread that moves the bytes of every port of a parent between
+ * the UARTs and their ptys (one epoll set; an idle port costs no thread).
+ * Created with the parent, destroyed after its last model.
+ */
+int mtty_io_create(struct mtty_io **out);
+void mtty_io_destroy(struct mtty_io *io);
 
 /*
  * Builds the model for @mdev with @nr_ports (1 or 2) ports, each on a new
- * pseudo-terminal, and attaches it for vfio-user (umdev_device_set_vfio).
- * Returns 0 or a negative errno (-EINVAL for a bad port count, the pty's
- * errno, -ENOMEM); on failure nothing is attached.
+ * pseudo-terminal served by @io, and attaches it for vfio-user
+ * (umdev_device_set_vfio). Returns 0 or a negative errno (-EINVAL for a
+ * bad port count, the pty's errno: -ENOSPC when the system's ptys are all
+ * in use, -ENOMEM); on failure nothing is attached and nothing is left open.
  */
-int mtty_model_create(struct umdev_device *mdev, unsigned int nr_ports, struct mtty_model **out);
+int mtty_model_create(struct umdev_device *mdev, struct mtty_io *io, unsigned int nr_ports,
+		      struct mtty_model **out);
 /* Detaches and frees it; the device must no longer be served (remove runs after UNBINDING). */
 void mtty_model_destroy(struct mtty_model *model);
 

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include "journal.h"
@@ -97,6 +98,32 @@ static void parent_gone(const char *name, void *arg)
 		umdev_journal_drop_parent(d->journal, name);
 }
 
+/*
+ * Every device holds descriptors (an mtty port two for its pty, a served
+ * device its vfio-user socket), and the usual soft limit of 1024 would
+ * stop the daemon at a few hundred devices: take the hard limit, which
+ * only the administrator sets (LimitNOFILE=, ulimit -Hn).
+ */
+static void raise_nofile_limit(void)
+{
+	struct rlimit lim;
+
+	if (getrlimit(RLIMIT_NOFILE, &lim))
+		return;
+	if (lim.rlim_cur < lim.rlim_max) {
+		rlim_t old = lim.rlim_cur;
+
+		lim.rlim_cur = lim.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &lim)) {
+			log_warning("cannot raise the file descriptor limit from %llu to %llu: %s",
+				    (unsigned long long)old, (unsigned long long)lim.rlim_max,
+				    strerror(errno));
+			return;
+		}
+	}
+	log_debug("file descriptors: up to %llu", (unsigned long long)lim.rlim_cur);
+}
+
 static int load_config(const struct options *opts, struct config *config)
 {
 	return opts->config_path ? config_load_file(opts->config_path, config)
@@ -165,6 +192,7 @@ int main(int argc, char **argv)
 	if (ret)
 		return ret > 0 ? EXIT_SUCCESS : 2;
 	log_set_level(d.opts.log_level);
+	raise_nofile_limit();
 	/* A peer that goes away (a client socket of a driver) must not kill us. */
 	signal(SIGPIPE, SIG_IGN);
 	/*

@@ -539,7 +539,7 @@ static void test_bad_settings(void **state)
 		{ &umdev_mtty_module, { { "ports", " 4" } }, 1, "'ports'" },
 		{ &umdev_mtty_module, { { "ports", "4\n" } }, 1, "'ports'" },
 		{ &umdev_mtty_module, { { "ports", "0x10" } }, 1, "'ports'" },
-		{ &umdev_mtty_module, { { "ports", "1025" } }, 1, "'ports'" },
+		{ &umdev_mtty_module, { { "ports", "1048577" } }, 1, "'ports'" },
 		{ &umdev_mtty_module, { { "ports", "4294967297" } }, 1, "'ports'" },
 		{ &umdev_mtty_module, { { "ports", "99999999999" } }, 1, "'ports'" },
 		{ &umdev_mtty_module, { { "ports", "4" }, { "ports", "8" } }, 2, "'ports'" },
