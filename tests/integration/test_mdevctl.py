@@ -235,6 +235,34 @@ def test_umdevd_exec_paths_and_errors(daemon, tmp_path):
     assert r.returncode == 125 and "no umdev tree at" in r.stderr
 
 
+def test_umdevd_exec_passes_stdin_and_termination_on(daemon, tmp_path):
+    exe = os.environ.get("UMDEVD_EXEC", "umdevd-exec")
+    # Standard input reaches the command, as with a command run in the foreground.
+    r = subprocess.run([exe, "-m", daemon.mnt, "--", "cat"], input="typed\n",
+                       capture_output=True, text=True)
+    assert (r.returncode, r.stdout) == (0, "typed\n")
+    # SIGTERM to umdevd-exec (a service manager stopping libvirtd run in it)
+    # ends the command too, and the scratch directory goes.
+    pidfile = tmp_path / "pid"
+    proc = subprocess.Popen([exe, "-m", daemon.mnt, "--", "sh", "-c",
+                             f"echo $$ > {pidfile}; grep ' /etc/mdevctl.d ' /proc/self/mountinfo"
+                             f" | cut -d' ' -f4 >> {pidfile}; exec sleep 600"],
+                            stdin=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 30
+    while len(pidfile.read_text().split() if pidfile.exists() else []) < 2:
+        assert proc.poll() is None, proc.stderr.read()
+        assert time.monotonic() < deadline, "the command did not start"
+        time.sleep(0.05)
+    pid, etc = pidfile.read_text().split()
+    assert etc.startswith("/tmp/umdevd-exec.") and os.path.isdir(etc)
+    proc.terminate()
+    assert proc.wait(30) == 128 + signal.SIGTERM
+    # The command was umdevd-exec's child, reaped by it: no such process now.
+    with pytest.raises(ProcessLookupError):
+        os.kill(int(pid), 0)
+    assert not os.path.exists(os.path.dirname(etc))
+
+
 def wait_for_devices(daemon, expected, what):
     """Autostart runs mdevctl in the background: wait for its outcome."""
     deadline = time.monotonic() + 60
