@@ -67,26 +67,38 @@ struct umdev_pci_id {
 
 /**
  * struct umdev_pci_config - a function's configuration space.
- * @data: what the guest reads.
- * @wmask: bits the guest may change.
- * @w1cmask: bits a written 1 clears (status errors).
+ * @data: what the guest reads (@size bytes).
+ * @wmask: bits the guest may change (@size bytes).
+ * @w1cmask: bits a written 1 clears (status errors) (@size bytes).
  * @size: 256, or 4096 for PCI Express.
- * The remaining fields record where the capabilities are.
+ * The remaining fields record where the capabilities are, and where the
+ * three arrays live: inside the structure for a conventional function, so
+ * a device model of thousands of devices pays 768 bytes each rather than
+ * 12 KiB; allocated for an Express one (umdev_pci_config_fini() frees it).
+ * The structure points into itself: it must not be copied.
  */
 struct umdev_pci_config {
-	uint8_t data[UMDEV_PCIE_CONFIG_SIZE];
-	uint8_t wmask[UMDEV_PCIE_CONFIG_SIZE];
-	uint8_t w1cmask[UMDEV_PCIE_CONFIG_SIZE];
+	uint8_t *data;
+	uint8_t *wmask;
+	uint8_t *w1cmask;
 	size_t size;
 	uint64_t bar_size[6];
 	uint8_t next_free; /* where the next capability goes */
 	uint8_t last_cap;  /* the capability whose next pointer links a new one */
 	uint8_t msi, msix, pm, pcie; /* capability offsets, 0 when absent */
+	uint8_t *extended; /* the three arrays of an Express function, or NULL */
+	uint8_t space[3 * UMDEV_PCI_CONFIG_SIZE]; /* those of a conventional one */
 };
 
-/* Fills the type 0 header: identity, writable command bits, INTx pin (0 none, 1 INTA). */
-void umdev_pci_config_init(struct umdev_pci_config *cfg, const struct umdev_pci_id *id,
-			   bool express, uint8_t intx_pin);
+/*
+ * Fills the type 0 header: identity, writable command bits, INTx pin (0 none,
+ * 1 INTA). Returns 0, or -ENOMEM for an Express function whose 12 KiB could
+ * not be allocated (a conventional one cannot fail).
+ */
+int umdev_pci_config_init(struct umdev_pci_config *cfg, const struct umdev_pci_id *id,
+			  bool express, uint8_t intx_pin);
+/* Frees what umdev_pci_config_init() allocated (nothing for a conventional function). */
+void umdev_pci_config_fini(struct umdev_pci_config *cfg);
 
 /*
  * Declares BAR @bar of @size bytes (a power of two, at least 16 for

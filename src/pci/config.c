@@ -6,6 +6,7 @@
  * else reads back as the device model set it.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <umdev/pci.h>
@@ -45,11 +46,23 @@ static void set_mask32(uint8_t *mask, unsigned int offset, uint32_t v)
 	set_mask16(mask, offset + 2, (uint16_t)(v >> 16));
 }
 
-void umdev_pci_config_init(struct umdev_pci_config *cfg, const struct umdev_pci_id *id,
-			   bool express, uint8_t intx_pin)
+int umdev_pci_config_init(struct umdev_pci_config *cfg, const struct umdev_pci_id *id,
+			  bool express, uint8_t intx_pin)
 {
+	uint8_t *arrays;
+
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->size = express ? UMDEV_PCIE_CONFIG_SIZE : UMDEV_PCI_CONFIG_SIZE;
+	arrays = cfg->space;
+	if (express) {
+		cfg->extended = calloc(3, UMDEV_PCIE_CONFIG_SIZE);
+		if (!cfg->extended)
+			return -ENOMEM;
+		arrays = cfg->extended;
+	}
+	cfg->data = arrays;
+	cfg->wmask = arrays + cfg->size;
+	cfg->w1cmask = arrays + 2 * cfg->size;
 	umdev_pci_set16(cfg, UMDEV_PCI_VENDOR_ID, id->vendor);
 	umdev_pci_set16(cfg, UMDEV_PCI_DEVICE_ID, id->device);
 	cfg->data[UMDEV_PCI_REVISION_ID] = id->revision;
@@ -68,6 +81,14 @@ void umdev_pci_config_init(struct umdev_pci_config *cfg, const struct umdev_pci_
 	set_mask16(cfg->w1cmask, UMDEV_PCI_STATUS, 0xf900);
 	cfg->wmask[UMDEV_PCI_INTERRUPT_LINE] = 0xff;
 	cfg->next_free = 0x40; /* after the standard header */
+	return 0;
+}
+
+void umdev_pci_config_fini(struct umdev_pci_config *cfg)
+{
+	free(cfg->extended);
+	cfg->extended = NULL;
+	cfg->data = cfg->wmask = cfg->w1cmask = NULL;
 }
 
 int umdev_pci_set_bar(struct umdev_pci_config *cfg, unsigned int bar, uint64_t size,

@@ -102,7 +102,8 @@ static void test_capabilities(void **state)
 	int pm, msi, msix, exp;
 
 	(void)state;
-	umdev_pci_config_init(&cfg, &id, true, 1);
+	assert_int_equal(umdev_pci_config_init(&cfg, &id, true, 1), 0);
+	assert_int_equal(cfg.size, UMDEV_PCIE_CONFIG_SIZE);
 	assert_int_equal(umdev_pci_set_bar(&cfg, 1, 0x1000, UMDEV_PCI_BAR_MEM32, false), 0);
 	pm = umdev_pci_add_pm(&cfg);
 	msi = umdev_pci_add_msi(&cfg, 4, true, true);
@@ -160,6 +161,21 @@ static void test_capabilities(void **state)
 	for (int i = 0; i < 64 && last >= 0; i++)
 		last = umdev_pci_add_cap(&cfg, 0x09, 16);
 	assert_int_equal(last, -ENOSPC);
+	umdev_pci_config_fini(&cfg);
+	umdev_pci_config_fini(&other);
+}
+
+/* A conventional function keeps its 256 bytes inside the structure: thousands of devices. */
+static void test_conventional_is_small(void **state)
+{
+	struct umdev_pci_config cfg;
+
+	(void)state;
+	assert_int_equal(umdev_pci_config_init(&cfg, &id, false, 1), 0);
+	assert_null(cfg.extended);
+	assert_true(cfg.data >= (uint8_t *)&cfg && cfg.w1cmask + cfg.size <= (uint8_t *)(&cfg + 1));
+	assert_true(sizeof(cfg) < 1024);
+	umdev_pci_config_fini(&cfg);
 }
 
 int main(void)
@@ -168,6 +184,7 @@ int main(void)
 		cmocka_unit_test(test_header),
 		cmocka_unit_test(test_bar_sizing),
 		cmocka_unit_test(test_capabilities),
+		cmocka_unit_test(test_conventional_is_small),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
