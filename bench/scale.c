@@ -15,7 +15,9 @@
  *     it against `ls -l` of tmpfs symlinks; a read of available_instances;
  *     `mdevctl list` (through umdevd-exec) at 100 and at 10,000.
  *
- * Usage: scale [--raise-pty-max] [devices (10000)] [small (100)]   (root, /dev/fuse)
+ * Usage: scale [--raise-pty-max] [--no-vfio-user] [devices (10000)] [small (100)]
+ *        (root, /dev/fuse). --no-vfio-user serves no sockets: what the core,
+ *        the tree, the journal and the device model cost without the server.
  *
  * Every mtty port is a pty: with the default kernel.pty.max (4096) only
  * about 4,000 devices fit. --raise-pty-max raises it for the run and puts
@@ -46,6 +48,7 @@ static char top[64]; /* our scratch directory */
 static char mnt[128], shm_dir[64];
 static pid_t daemon_pid;
 static long saved_pty_max = -1;
+static bool no_vfio_user;
 
 static double now(void)
 {
@@ -392,8 +395,12 @@ static void start_daemon(unsigned int ports)
 
 		if (fd < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
 			_exit(127);
-		execl(UMDEVD_PATH, "umdevd", "-f", "-l", "warning", "--no-uevents", "-c", config,
-		      "-j", journal, "-s", sockets, mnt, (char *)NULL);
+		if (no_vfio_user)
+			execl(UMDEVD_PATH, "umdevd", "-f", "-l", "warning", "--no-uevents", "-c",
+			      config, "-j", journal, "--no-vfio-user", mnt, (char *)NULL);
+		else
+			execl(UMDEVD_PATH, "umdevd", "-f", "-l", "warning", "--no-uevents", "-c",
+			      config, "-j", journal, "-s", sockets, mnt, (char *)NULL);
 		_exit(127);
 	}
 	if (stat(top, &top_st))
@@ -446,16 +453,23 @@ int main(int argc, char **argv)
 	struct cost c0, c_small, c_big, c_end;
 	char devdir[256], avail_path[256];
 
-	if (argi < argc && !strcmp(argv[argi], "--raise-pty-max")) {
-		raise_pty = true;
-		argi++;
+	for (; argi < argc && argv[argi][0] == '-'; argi++) {
+		if (!strcmp(argv[argi], "--raise-pty-max")) {
+			raise_pty = true;
+		} else if (!strcmp(argv[argi], "--no-vfio-user")) {
+			no_vfio_user = true;
+		} else {
+			fprintf(stderr, "scale: unknown option %s\n", argv[argi]);
+			return 2;
+		}
 	}
 	if (argi < argc)
 		devices = (unsigned int)strtoul(argv[argi++], NULL, 10);
 	if (argi < argc)
 		small = (unsigned int)strtoul(argv[argi++], NULL, 10);
 	if (devices < 2 || small < 1 || small >= devices) {
-		fprintf(stderr, "usage: scale [--raise-pty-max] [devices (10000)] [small (100)]\n");
+		fprintf(stderr, "usage: scale [--raise-pty-max] [--no-vfio-user] [devices (10000)] "
+				"[small (100)]\n");
 		return 2;
 	}
 	if (geteuid()) {
@@ -473,8 +487,8 @@ int main(int argc, char **argv)
 	have_mdevctl = !access("/usr/bin/mdevctl", X_OK) && !access(UMDEVD_EXEC_TOOL, X_OK);
 
 	start_daemon(devices + 1); /* one beyond for the create+remove pairs */
-	printf("umdevd %d: one mtty parent of %u ports, journal on, vfio-user sockets served\n",
-	       daemon_pid, devices);
+	printf("umdevd %d: one mtty parent of %u ports, journal on, %s\n", daemon_pid, devices,
+	       no_vfio_user ? "no vfio-user (--no-vfio-user)" : "vfio-user sockets served");
 	c0 = measure();
 	print_cost("no device:", c0);
 
