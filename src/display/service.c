@@ -26,6 +26,8 @@
 #include <unistd.h>
 #include <endian.h>
 
+#include <umdev/log.h>
+
 #include "private.h"
 
 /* A viewer that cannot take a picture in this long loses it. */
@@ -184,8 +186,8 @@ int display_service_start(struct umdev_display *d, const struct umdev_display_co
 	snprintf(s->sock_name, sizeof(s->sock_name), "%s%s", UMDEV_DISPLAY_SOCKET_PREFIX, d->name);
 	s->sock_fd = listen_abstract(s->sock_name);
 	if (s->sock_fd < 0) {
-		fprintf(stderr, "umdev display %s: no screenshot socket @%s: %s\n", d->name,
-			s->sock_name, strerror(-s->sock_fd));
+		umdev_log(UMDEV_LOG_ERROR, "display %s: no screenshot socket @%s: %s", d->name,
+			  s->sock_name, strerror(-s->sock_fd));
 		s->sock_name[0] = '\0';
 	}
 	if (config->vnc) {
@@ -193,7 +195,8 @@ int display_service_start(struct umdev_display *d, const struct umdev_display_co
 		if (ret == -ENOMEM)
 			goto err_sock;
 		if (ret)
-			fprintf(stderr, "umdev display %s: no VNC server: %s\n", d->name, strerror(-ret));
+			umdev_log(UMDEV_LOG_ERROR, "display %s: no VNC server: %s", d->name,
+				  strerror(-ret));
 	}
 	/* with every signal blocked: the daemon takes its signals in its own thread */
 	sigfillset(&all);

@@ -24,6 +24,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,8 @@
 #include <unistd.h>
 
 #include <rfb/rfb.h>
+
+#include <umdev/log.h>
 
 #include "private.h"
 
@@ -222,6 +225,31 @@ static enum rfbNewClientAction new_client(rfbClientPtr cl)
 	return RFB_CLIENT_ACCEPT;
 }
 
+/*
+ * We accept viewers ourselves instead of letting libvncserver do it:
+ * libvncserver waits with select() and puts every viewer's descriptor in
+ * an fd_set, which holds only descriptors below FD_SETSIZE (1024). umdevd
+ * raises its descriptor limit for many devices, so a viewer may get a
+ * higher number; handing that to libvncserver would write past the
+ * fd_set. Such a viewer is refused instead, and says so in the log.
+ */
+static void accept_viewers(struct display_vnc *v)
+{
+	int fd, one = 1;
+
+	while ((fd = accept4(v->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
+		if (fd >= FD_SETSIZE) {
+			umdev_log(UMDEV_LOG_WARNING,
+				  "display: VNC viewer on %s refused: its descriptor %d is beyond "
+				  "libvncserver's select() limit (%d)", v->address, fd, FD_SETSIZE);
+			close(fd);
+			continue;
+		}
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		rfbNewClientConnection(v->screen, fd);
+	}
+}
+
 void display_vnc_iterate(struct display_vnc *v)
 {
 	int64_t now = now_us();
@@ -232,6 +260,7 @@ void display_vnc_iterate(struct display_vnc *v)
 	else
 		wait = v->next_refresh_us > now ? (long)(v->next_refresh_us - now) : 0;
 	rfbProcessEvents(v->screen, wait);
+	accept_viewers(v);
 	now = now_us();
 	if (v->screen->clientHead && now >= v->next_refresh_us) {
 		uint64_t cpu0 = thread_cpu_ns();
@@ -271,7 +300,7 @@ static int listen_tcp(const struct umdev_display_config *config, char *address, 
 	int fd, one = 1, ret = -EADDRINUSE;
 
 	addr.sin_addr.s_addr = htonl(config->vnc_any_address ? INADDR_ANY : INADDR_LOOPBACK);
-	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
@@ -314,6 +343,14 @@ int display_vnc_start(struct umdev_display *d, const struct umdev_display_config
 		ret = v->listen_fd;
 		goto err_free;
 	}
+	if (v->listen_fd >= FD_SETSIZE || wake_fd >= FD_SETSIZE || extra_fd >= FD_SETSIZE) {
+		/* libvncserver's select() sees only descriptors below FD_SETSIZE */
+		umdev_log(UMDEV_LOG_ERROR, "display: VNC descriptors %d, %d, %d: libvncserver's "
+			  "select() takes only those below %d",
+			  v->listen_fd, wake_fd, extra_fd, FD_SETSIZE);
+		ret = -EMFILE;
+		goto err_listen;
+	}
 	ret = -ENOMEM;
 	v->screen = rfbGetScreen(&argc, NULL, BLANK_W, BLANK_H, 8, 3, 4);
 	if (!v->screen)
@@ -343,8 +380,7 @@ int display_vnc_start(struct umdev_display *d, const struct umdev_display_config
 		v->screen->passwordCheck = rfbCheckPasswordByList;
 	}
 	rfbInitServer(v->screen);
-	/* libvncserver accepts on listenSock and wakes on anything in allFds */
-	v->screen->listenSock = v->listen_fd;
+	/* libvncserver wakes on anything in allFds; we accept (accept_viewers) */
 	FD_SET(v->listen_fd, &v->screen->allFds);
 	FD_SET(wake_fd, &v->screen->allFds);
 	if (extra_fd >= 0)
@@ -369,8 +405,9 @@ err_free:
 
 void display_vnc_stop(struct display_vnc *v)
 {
-	/* closes every viewer and the listening socket (listen_fd) */
+	/* closes every viewer; the listening socket is ours */
 	rfbShutdownServer(v->screen, TRUE);
+	close(v->listen_fd);
 	free(v->screen->frameBuffer);
 	rfbScreenCleanup(v->screen);
 	free(v->passwords[0]);

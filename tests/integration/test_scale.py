@@ -117,6 +117,56 @@ def test_many_devices_leave_nothing_behind(tmp_path):
     check_clean_exit(d, status)
 
 
+# ---- VNC viewers and select()'s FD_SETSIZE ----
+
+def vnc_banner(address):
+    """Connects to a VNC server; returns its first bytes (b"" if it hangs up)."""
+    host, port = address.rsplit(":", 1)
+    s = socket.create_connection((host, int(port)), timeout=30)
+    try:
+        return s.recv(12)
+    except ConnectionResetError:
+        return b""
+    finally:
+        s.close()
+
+
+def test_vnc_viewer_beyond_fd_setsize_is_refused_cleanly(tmp_path):
+    # libvncserver waits with select(): a viewer whose descriptor is 1024 or
+    # more must be refused, never handed to it (it would write past its
+    # fd_set). Enough mtty devices push new descriptors past 1024.
+    mtty = 600
+    if ptys_free() < mtty + 64:
+        pytest.skip(f"needs {mtty} free ptys, only {ptys_free()}")
+    raise_nofile(4 * mtty + 1024)
+    d = Daemon(tmp_path, [{"module": "mbochs", "name": "mb"},
+                          {"module": "mtty", "name": "m0", "settings": {"ports": str(mtty)}}])
+    try:
+        shown = str(uuidlib.uuid4())
+        assert d.create("mb", "mbochs-small", shown) == 37
+        address = d.read(d.device_dir(shown) + "/vendor/vnc").strip()
+        assert vnc_banner(address) == b"RFB 003.008\n"
+        create = d.create_file("m0", "mtty-1")
+        for _ in range(mtty):
+            u = str(uuidlib.uuid4())
+            assert d.write(create, u) == len(u)
+        assert max(int(fd) for fd in os.listdir(f"/proc/{d.proc.pid}/fd")) >= 1024
+        fds = counts(d.proc.pid)[0]
+        assert vnc_banner(address) == b""
+        assert "beyond libvncserver's select() limit" in d.log()
+        assert counts(d.proc.pid)[0] == fds
+        # The display and the daemon go on: a viewer with a low descriptor
+        # (one freed by a removal) is served again.
+        for u in d.devices():
+            if u != shown:
+                assert d.remove(u) == 2
+        assert vnc_banner(address) == b"RFB 003.008\n"
+        assert d.remove(shown) == 2
+    finally:
+        status = d.stop()
+    check_clean_exit(d, status)
+
+
 # ---- the pty limit, lowered in a devpts of our own ----
 
 def pty_limit_inner(tmp):
