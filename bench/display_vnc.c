@@ -37,6 +37,7 @@
 #define FRAME_MS 33.333
 #define LATENCY_ROUNDS 40
 #define FULL_ROUNDS 10
+#define DRAIN_LIMIT_MS 10000 /* the longest any wait of the bench may take */
 
 static struct umdev_display *display;
 static uint8_t *vram;
@@ -123,6 +124,26 @@ static int wait_updates(rfbClient *cl, int since, int n, double timeout_ms)
 	return updates - since >= n ? 0 : -1;
 }
 
+/* Every wait of this bench is bounded: a failure ends it with a reason. */
+static void fail(const char *why)
+{
+	fprintf(stderr, "display_vnc: %s\n", why);
+	exit(1);
+}
+
+/* Handles messages until none arrives for @quiet_us (the screen is still). */
+static void drain(rfbClient *cl, int quiet_us)
+{
+	double end = now_ms() + DRAIN_LIMIT_MS;
+
+	while (WaitForMessage(cl, (unsigned int)quiet_us) > 0) {
+		if (!HandleRFBServerMessage(cl))
+			fail("the VNC server closed the connection");
+		if (now_ms() > end)
+			fail("updates kept coming on a screen that should be still");
+	}
+}
+
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -164,15 +185,14 @@ int main(void)
 		double t0;
 
 		/* drain, then change at a random point of the server's refresh cycle */
-		while (WaitForMessage(cl, 1000) > 0)
-			HandleRFBServerMessage(cl);
+		drain(cl, 1000);
 		usleep((useconds_t)(rand() % 33333));
 		before = updates;
 		t0 = now_ms();
 		for (int r = 0; r < 64; r++)
 			memset(vram + (size_t)(y + r) * W * 4 + (size_t)x * 4, i + 1, 64 * 4);
 		if (wait_updates(cl, before, 1, 2000))
-			return fprintf(stderr, "display_vnc: no update\n"), 1;
+			fail("no update of a changed rectangle");
 		lat[i] = now_ms() - t0;
 	}
 	qsort(lat, LATENCY_ROUNDS, sizeof(lat[0]), cmp_double);
@@ -208,7 +228,8 @@ int main(void)
 		before = updates;
 		t1 = now_ms();
 		memset(vram + (size_t)500 * W * 4, 0x77, 64 * 4);
-		wait_updates(cl, before, 1, 2000);
+		if (wait_updates(cl, before, 1, 2000))
+			fail("no update after 3 s of stillness");
 		printf("latency after 3 s of stillness: %.1f ms (the still interval is 100 ms)\n",
 		       now_ms() - t1);
 	}
@@ -235,8 +256,7 @@ int main(void)
 
 		close_viewer(cl);
 		cl = NULL;
-		while (WaitForMessage(quiet, 200000) > 0)
-			HandleRFBServerMessage(quiet);
+		drain(quiet, 200000);
 		/* the thread's own account of the refresh that found each change (median round) */
 		uint64_t rounds[FULL_ROUNDS];
 
@@ -245,9 +265,13 @@ int main(void)
 
 			umdev_display_get_stats(display, &before);
 			memset(vram, 0x40 + i, (size_t)W * H * 4);
+			double end = now_ms() + DRAIN_LIMIT_MS;
+
 			do {
 				usleep(10000);
 				umdev_display_get_stats(display, &after);
+				if (now_ms() > end)
+					fail("the display thread never saw a full-screen change");
 			} while (after.changed == before.changed);
 			rounds[i] = (after.changed_ns - before.changed_ns) / (after.changed - before.changed);
 		}
@@ -264,20 +288,20 @@ int main(void)
 		       W, H, detect_ns / 1e6, copy_ms, detect_ns / 1e6 / copy_ms);
 		close_viewer(quiet);
 		cl = viewer(port);
-		wait_updates(cl, updates, 1, 5000);
+		if (wait_updates(cl, updates, 1, 5000))
+			fail("a new viewer got no picture");
 	}
 	for (int i = 0; i < FULL_ROUNDS; i++) {
 		int before;
 
-		while (WaitForMessage(cl, 50000) > 0)
-			HandleRFBServerMessage(cl);
+		drain(cl, 50000);
 		before = updates;
 		cpu0 = display_cpu_ns();
 		memset(vram, 0x10 + i, (size_t)W * H * 4);
 		/* the whole screen arrives as one update of many rectangles: wait until it stops */
-		wait_updates(cl, before, 1, 2000);
-		while (WaitForMessage(cl, 100000) > 0)
-			HandleRFBServerMessage(cl);
+		if (wait_updates(cl, before, 1, 2000))
+			fail("no update of a full-screen change");
+		drain(cl, 100000);
 		cpu1 = display_cpu_ns();
 		if (cpu1 - cpu0 < full_ns)
 			full_ns = cpu1 - cpu0;
