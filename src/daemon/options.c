@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include "modules.h"
 #include "options.h"
@@ -26,7 +27,9 @@ static void usage(FILE *out)
 		"  -l, --log-level=LEVEL  error, warning, info (default) or debug\n"
 		"  -M, --module-dir=DIR   load other parent modules from DIR/<module>.so\n"
 		"                         (default " UMDEVD_DEFAULT_MODULE_DIR ")\n"
-		"      --allow-other      let other users use the tree (FUSE allow_other)\n"
+		"      --allow-other      let other users read the tree as sysfs allows (FUSE\n"
+		"                         allow_other); the default when run as root\n"
+		"      --private          let only the daemon's user into the tree\n"
 		"      --ready-file=FILE  write the daemon's pid to FILE once the tree is ready\n"
 		"  -s, --socket-dir=DIR   serve each device over vfio-user at DIR/<uuid>.sock\n"
 		"                         (default " UMDEVD_DEFAULT_SOCKET_DIR ")\n"
@@ -43,7 +46,7 @@ static void usage(FILE *out)
 
 int options_parse(int argc, char **argv, struct options *opts)
 {
-	enum { OPT_ALLOW_OTHER = 256, OPT_NO_JOURNAL, OPT_READY_FILE, OPT_NO_VFIO_USER,
+	enum { OPT_ALLOW_OTHER = 256, OPT_PRIVATE, OPT_NO_JOURNAL, OPT_READY_FILE, OPT_NO_VFIO_USER,
 	       OPT_NO_UEVENTS, OPT_MDEVCTL_DIR };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
@@ -53,6 +56,7 @@ int options_parse(int argc, char **argv, struct options *opts)
 		{ "log-level", required_argument, NULL, 'l' },
 		{ "module-dir", required_argument, NULL, 'M' },
 		{ "allow-other", no_argument, NULL, OPT_ALLOW_OTHER },
+		{ "private", no_argument, NULL, OPT_PRIVATE },
 		{ "ready-file", required_argument, NULL, OPT_READY_FILE },
 		{ "socket-dir", required_argument, NULL, 's' },
 		{ "no-vfio-user", no_argument, NULL, OPT_NO_VFIO_USER },
@@ -71,6 +75,12 @@ int options_parse(int argc, char **argv, struct options *opts)
 		.socket_dir = UMDEVD_DEFAULT_SOCKET_DIR,
 		.log_level = UMDEV_LOG_INFO,
 		.uevents = true,
+		/*
+		 * sysfs lets every user read: root may mount FUSE for others, and
+		 * default_permissions then gives the tree's modes their meaning.
+		 * Another user needs user_allow_other in /etc/fuse.conf for it.
+		 */
+		.allow_other = geteuid() == 0,
 	};
 	while ((opt = getopt_long(argc, argv, "c:fj:l:M:s:hV", longopts, NULL)) != -1) {
 		switch (opt) {
@@ -98,6 +108,9 @@ int options_parse(int argc, char **argv, struct options *opts)
 			break;
 		case OPT_ALLOW_OTHER:
 			opts->allow_other = true;
+			break;
+		case OPT_PRIVATE:
+			opts->allow_other = false;
 			break;
 		case OPT_READY_FILE:
 			opts->ready_file = optarg;

@@ -258,28 +258,43 @@ def as_nobody(*cmd):
 
 
 def test_other_users(start_daemon):
-    """Without --allow-other only the daemon's user gets in; with it, other
-    users get sysfs's permissions: they read, but cannot create or remove."""
+    """Run as root, umdevd gives every user sysfs's permissions: they read and
+    list, but cannot create or remove; with --private only root gets in."""
     import tempfile
     import shutil
-    d = start_daemon()
-    assert as_nobody("ls", d.mnt).returncode != 0
-    check_clean_exit(d, d.stop())
-
-    base = tempfile.mkdtemp(prefix="umdev-allow-other-")
+    base = tempfile.mkdtemp(prefix="umdev-other-users-")
     try:
-        os.chmod(base, 0o755)
-        d = start_daemon(extra_args=["--allow-other"], subdir="other", mnt=base + "/mnt")
+        os.chmod(base, 0o755)  # the mount point must be reachable by others
+        d = start_daemon(subdir="other", mnt=base + "/mnt")
         tdir = d.type_dir("tp0", "testparent-a")
-        r = as_nobody("cat", tdir + "/available_instances")
-        assert r.returncode == 0 and r.stdout == "3\n"
+        r = as_nobody("cat", tdir + "/available_instances", tdir + "/name")
+        assert (r.returncode, r.stdout) == (0, "3\nTest type A\n"), r.stderr
         r = as_nobody("sh", "-c", f"echo {UUIDS[0]} > {tdir}/create")
         assert r.returncode != 0 and "Permission denied" in r.stderr
         assert d.devices() == []
         assert d.create("tp0", "testparent-a", UUIDS[0]) == 37  # root still can
+        r = as_nobody("ls", d.path("bus", "mdev", "devices"), d.device_dir(UUIDS[0]))
+        assert r.returncode == 0 and UUIDS[0] in r.stdout and "mdev_type" in r.stdout, r.stderr
+        r = as_nobody("readlink", d.device_dir(UUIDS[0]) + "/mdev_type")
+        assert r.returncode == 0 and r.stdout.strip().endswith("/testparent-a"), r.stderr
         r = as_nobody("sh", "-c", f"echo 1 > {d.device_dir(UUIDS[0])}/remove")
         assert r.returncode != 0 and "Permission denied" in r.stderr
         assert d.devices() == [UUIDS[0]]
+        # mdevctl, unprivileged, in umdevd-exec's namespace (which needs root
+        # to make; the command inside runs as nobody).
+        r = d.exec("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--",
+                   "mdevctl", "list")
+        assert r.stdout.split()[:3] == [UUIDS[0], "tp0", "testparent-a"], r.stderr
+        r = d.exec("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--",
+                   "mdevctl", "types")
+        assert "testparent-a" in r.stdout and "Available instances: 2" in r.stdout, r.stdout
+        r = d.exec("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--",
+                   "mdevctl", "stop", "-u", UUIDS[0], check=False)
+        assert r.returncode != 0 and d.devices() == [UUIDS[0]]
+        check_clean_exit(d, d.stop())
+
+        d = start_daemon(extra_args=["--private"], subdir="private", mnt=base + "/mnt")
+        assert as_nobody("ls", d.mnt).returncode != 0
         check_clean_exit(d, d.stop())
     finally:
         shutil.rmtree(base, ignore_errors=True)
