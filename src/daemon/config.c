@@ -241,7 +241,9 @@ int config_parse(const char *origin, const char *text, size_t len, struct config
 		log_error("%s:%u:%u: %s", origin, line, column, json_tokener_error_desc(jerr));
 		return -EINVAL;
 	}
-	end += strspn(text + end, " \t\r\n");
+	/* @text need not end in a NUL: stop at @len. */
+	while (end < len && memchr(" \t\r\n", text[end], 4))
+		end++;
 	if (end < len) {
 		position(text, end, &line, &column);
 		log_error("%s:%u:%u: text after the end of the JSON object", origin, line, column);
