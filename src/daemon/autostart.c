@@ -19,6 +19,7 @@
 #include <umdev/bus.h>
 
 #include "autostart.h"
+#include "keeper.h"
 #include "log.h"
 
 #ifndef UMDEVD_EXEC_PATH
@@ -62,17 +63,15 @@ static void on_event(const struct umdev_event *event, void *arg)
 	pthread_mutex_unlock(&lock);
 }
 
-/* Runs mdevctl start-parent-mdevs @parent in the tree's namespace; logs the outcome. */
-static void start_parent_mdevs(const char *mnt, const char *parent)
+int autostart_spawn(const char *mnt, const char *dir, const char *parent, pid_t *pid)
 {
 	const char *exec = getenv("UMDEVD_EXEC"); /* another umdevd-exec (tests) */
 	char *argv[] = { exec && *exec ? (char *)exec : UMDEVD_EXEC_PATH, "-m", (char *)mnt,
-			 "-e", mdevctl_dir, "--", "mdevctl", "start-parent-mdevs", (char *)parent,
+			 "-e", (char *)dir, "--", "mdevctl", "start-parent-mdevs", (char *)parent,
 			 NULL };
 	posix_spawnattr_t attr;
 	sigset_t none, all;
-	pid_t pid;
-	int ret, status;
+	int ret;
 
 	/* The daemon's threads block its stop signals and ignore SIGPIPE: not the child's. */
 	sigemptyset(&none);
@@ -81,14 +80,35 @@ static void start_parent_mdevs(const char *mnt, const char *parent)
 	posix_spawnattr_setsigmask(&attr, &none);
 	posix_spawnattr_setsigdefault(&attr, &all);
 	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-	ret = posix_spawnp(&pid, argv[0], NULL, &attr, argv, environ);
+	ret = posix_spawnp(pid, argv[0], NULL, &attr, argv, environ);
 	posix_spawnattr_destroy(&attr);
-	if (ret) {
+	if (ret)
 		log_error("autostart: cannot run %s: %s", argv[0], strerror(ret));
-		return;
+	return ret;
+}
+
+/*
+ * Runs mdevctl start-parent-mdevs @parent in the tree's namespace (by the
+ * keeper when umdevd dropped its privileges); logs the outcome.
+ */
+static void start_parent_mdevs(const char *mnt, const char *parent)
+{
+	pid_t pid;
+	int status;
+
+	if (keeper_running()) {
+		status = keeper_start_parent_mdevs(parent);
+		if (status < 0) {
+			log_error("autostart: the keeper cannot run mdevctl for %s: %s", parent,
+				  strerror(-status));
+			return;
+		}
+	} else {
+		if (autostart_spawn(mnt, mdevctl_dir, parent, &pid))
+			return;
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
 	}
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		log_info("autostart: started the auto devices of %s (mdevctl start-parent-mdevs)",
 			 parent);

@@ -9,6 +9,8 @@
 #ifndef UMDEVD_AUTOSTART_H
 #define UMDEVD_AUTOSTART_H
 
+#include <sys/types.h>
+
 /*
  * Starts listening for parent registrations; @mdevctl_dir is the
  * directory mdevctl keeps its definitions in (its /etc/mdevctl.d).
@@ -19,5 +21,11 @@ int autostart_start(const char *mdevctl_dir);
 void autostart_ready(const char *mountpoint);
 /* Stops listening; waits for a running mdevctl. */
 void autostart_stop(void);
+
+/*
+ * Spawns umdevd-exec -m @mnt -e @dir -- mdevctl start-parent-mdevs @parent
+ * with default signals; 0 or a positive errno (logged).
+ */
+int autostart_spawn(const char *mnt, const char *dir, const char *parent, pid_t *pid);
 
 #endif /* UMDEVD_AUTOSTART_H */

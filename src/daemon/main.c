@@ -23,6 +23,7 @@
 #include "config.h"
 #include "daemonize.h"
 #include "event_log.h"
+#include "keeper.h"
 #include "log.h"
 #include "options.h"
 #include "parents.h"
@@ -35,6 +36,7 @@ struct daemon {
 	struct config config;
 	struct loaded_parents parents;
 	struct umdev_journal *journal; /* NULL with --no-journal */
+	struct umdev_mount *mount;
 };
 
 /* mkdir -p of the directory that holds @path (a journal's). */
@@ -151,34 +153,65 @@ static void reload(void *arg)
 	log_info("config reloaded: %zu parents", d->parents.count);
 }
 
-static int serve(struct daemon *d, const char *mountpoint)
+/*
+ * Mounts the tree before anything starts a thread, so that the privileges
+ * can be dropped next, process-wide. Requests wait in the kernel until
+ * serve() answers them: a user still never sees the tree without its devices.
+ */
+static int mount_tree(struct daemon *d, const char *mountpoint)
 {
 	struct umdev_mount_options mount_opts = { .allow_other = d->opts.allow_other };
-	struct umdev_serve_signals signals = { .reload = reload, .arg = d };
-	struct umdev_mount *mount;
+	struct keeper_setup keeper = {
+		.mountpoint = mountpoint,
+		.mdevctl_dir = d->opts.mdevctl_dir,
+		.uevents = d->opts.uevents,
+	};
 	int ret;
 
-	ret = umdev_sysfs_mount(mountpoint, &mount_opts, &mount);
+	ret = umdev_sysfs_mount(mountpoint, &mount_opts, &d->mount);
 	if (ret) {
 		log_error("cannot mount the tree on %s: %s", mountpoint, strerror(-ret));
 		return ret;
 	}
-	log_info("serving the mdev tree on %s", mountpoint);
-	ret = ready_announce(mountpoint, d->opts.ready_file);
+	if (d->opts.keep_privileges)
+		return 0;
+	ret = keeper_start(&keeper);
 	if (ret) {
-		umdev_mount_destroy(mount);
+		umdev_mount_destroy(d->mount);
+		d->mount = NULL;
 		return ret;
 	}
+	if (keeper_running())
+		umdev_mount_set_unmount(d->mount, keeper_unmount, NULL);
+	return 0;
+}
+
+static void unmount_tree(struct daemon *d, const char *mountpoint)
+{
+	if (!d->mount)
+		return;
+	log_info("stopping: unmounting %s", mountpoint);
+	umdev_mount_destroy(d->mount);
+	d->mount = NULL;
+}
+
+static int serve(struct daemon *d, const char *mountpoint)
+{
+	struct umdev_serve_signals signals = { .reload = reload, .arg = d };
+	int ret;
+
+	log_info("serving the mdev tree on %s", mountpoint);
+	ret = ready_announce(mountpoint, d->opts.ready_file);
+	if (ret)
+		return ret;
 	daemonize_finish(true);
 	if (d->opts.mdevctl_dir)
 		autostart_ready(mountpoint);
 
-	ret = umdev_mount_serve(mount, &signals);
+	ret = umdev_mount_serve(d->mount, &signals);
 	ready_withdraw(d->opts.ready_file);
 	if (ret)
 		log_error("serving %s: %s", mountpoint, strerror(-ret));
-	log_info("stopping: unmounting %s", mountpoint);
-	umdev_mount_destroy(mount);
 	return ret;
 }
 
@@ -221,9 +254,12 @@ int main(int argc, char **argv)
 			goto out_config;
 		}
 	}
-	ret = event_log_start();
+	ret = mount_tree(&d, mountpoint);
 	if (ret)
 		goto out_ready;
+	ret = event_log_start();
+	if (ret)
+		goto out_mount;
 	/* Before the parents, whose registration is the first uevent. */
 	if (d.opts.uevents) {
 		int err = umdev_uevent_start();
@@ -256,6 +292,7 @@ int main(int argc, char **argv)
 		goto out_parents;
 
 	ret = serve(&d, mountpoint);
+	unmount_tree(&d, mountpoint);
 
 	/* The journal stops first: the devices the parents take along stay in it. */
 	journal_stop(&d);
@@ -270,6 +307,9 @@ out_autostart:
 out_uevents:
 	umdev_uevent_stop();
 	event_log_stop();
+out_mount:
+	unmount_tree(&d, mountpoint);
+	keeper_stop();
 out_ready:
 	daemonize_finish(false); /* no-op once serving started */
 out_config:

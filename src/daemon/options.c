@@ -37,6 +37,8 @@ static void usage(FILE *out)
 		"      --no-uevents       send no uevents to udev listeners (libudev monitors)\n"
 		"      --mdevctl-dir=DIR  when a parent registers, start the auto devices mdevctl\n"
 		"                         defines in DIR, as mdevctl's udev rule does\n"
+		"      --keep-privileges  as root, keep every capability (by default umdevd drops\n"
+		"                         them once the tree is mounted)\n"
 		"  -h, --help             show this help and exit\n"
 		"  -V, --version          show the version and exit\n"
 		"\n");
@@ -47,7 +49,7 @@ static void usage(FILE *out)
 int options_parse(int argc, char **argv, struct options *opts)
 {
 	enum { OPT_ALLOW_OTHER = 256, OPT_PRIVATE, OPT_NO_JOURNAL, OPT_READY_FILE, OPT_NO_VFIO_USER,
-	       OPT_NO_UEVENTS, OPT_MDEVCTL_DIR };
+	       OPT_NO_UEVENTS, OPT_MDEVCTL_DIR, OPT_KEEP_PRIVILEGES };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "foreground", no_argument, NULL, 'f' },
@@ -62,6 +64,7 @@ int options_parse(int argc, char **argv, struct options *opts)
 		{ "no-vfio-user", no_argument, NULL, OPT_NO_VFIO_USER },
 		{ "no-uevents", no_argument, NULL, OPT_NO_UEVENTS },
 		{ "mdevctl-dir", required_argument, NULL, OPT_MDEVCTL_DIR },
+		{ "keep-privileges", no_argument, NULL, OPT_KEEP_PRIVILEGES },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -126,6 +129,9 @@ int options_parse(int argc, char **argv, struct options *opts)
 			break;
 		case OPT_MDEVCTL_DIR:
 			opts->mdevctl_dir = optarg;
+			break;
+		case OPT_KEEP_PRIVILEGES:
+			opts->keep_privileges = true;
 			break;
 		case 'h':
 			help = true; /* after every option: -M changes the list */

@@ -21,6 +21,7 @@ struct options {
 	bool foreground;
 	bool allow_other;
 	bool uevents;		  /* send uevents to libudev listeners */
+	bool keep_privileges;	  /* as root, drop no capability */
 	enum umdev_log_level log_level;
 };
 

@@ -5,12 +5,15 @@
  * serve.c, served) the same way.
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fuse_ops.h"
 #include "serve.h"
+
+#include <fuse_lowlevel.h>
 
 void umdev_fuse_no_cache(struct fuse_conn_info *conn, struct fuse_config *cfg)
 {
@@ -70,10 +73,28 @@ int umdev_sysfs_mount(const char *mountpoint, const struct umdev_mount_options *
 	return umdev_fuse_mount(mountpoint, &sysfs_fuse_ops, opts, out);
 }
 
+void umdev_mount_set_unmount(struct umdev_mount *mount, int (*unmount)(void *arg), void *arg)
+{
+	mount->unmount = unmount;
+	mount->unmount_arg = arg;
+}
+
+/* As libfuse decides: the FUSE device reports an error once the mount is gone. */
+static bool still_mounted(struct umdev_mount *mount)
+{
+	struct pollfd pfd = { .fd = fuse_session_fd(fuse_get_session(mount->fuse)) };
+
+	return poll(&pfd, 1, 0) != 1 || !(pfd.revents & POLLERR);
+}
+
 void umdev_mount_destroy(struct umdev_mount *mount)
 {
 	if (!mount)
 		return;
+	/* Once it is unmounted, closing the FUSE device (fuse_destroy) ends the connection. */
+	if (mount->mounted && mount->unmount && still_mounted(mount) &&
+	    !mount->unmount(mount->unmount_arg))
+		mount->mounted = false;
 	if (mount->mounted)
 		fuse_unmount(mount->fuse);
 	fuse_destroy(mount->fuse);

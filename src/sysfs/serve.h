@@ -12,6 +12,8 @@ struct umdev_mount {
 	struct fuse *fuse;
 	char *mountpoint;
 	bool mounted;
+	int (*unmount)(void *arg); /* NULL: libfuse unmounts */
+	void *unmount_arg;
 
 	/* serve.c */
 	bool stopping;		/* atomic: workers leave after their current request */

@@ -63,6 +63,13 @@ int umdev_mount_serve(struct umdev_mount *mount, const struct umdev_serve_signal
 void umdev_mount_destroy(struct umdev_mount *mount);
 
 /*
+ * Who unmounts in umdev_mount_destroy(): libfuse by default (umount2 as
+ * root, fusermount3 otherwise). A process that dropped CAP_SYS_ADMIN gives
+ * @unmount, which has it done elsewhere and returns 0 when it is.
+ */
+void umdev_mount_set_unmount(struct umdev_mount *mount, int (*unmount)(void *arg), void *arg);
+
+/*
  * The settings that keep the kernel from caching anything of a tree that
  * changes under it: zero entry, negative and attribute timeouts, direct
  * I/O, no writeback cache; O_TRUNC comes with open() instead of a setattr.

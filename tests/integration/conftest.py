@@ -65,9 +65,10 @@ class Daemon:
         self.log_path = tmp_path / "umdevd.log"
         self.log_file = open(self.log_path, "w")
         self.journal = tmp_path / "journal.json"
+        self.socket_dir = short_socket_dir()
         self.proc = subprocess.Popen(
             [*UMDEVD, "-f", "-l", "debug", "-c", str(self.config), "-j", str(self.journal),
-             "-s", short_socket_dir(),
+             "-s", self.socket_dir,
              # Every libudev listener on the machine hears uevents: only
              # the tests of uevents send them.
              *([] if uevents else ["--no-uevents"]),

@@ -5,6 +5,7 @@ import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import time
 
@@ -298,6 +299,96 @@ def test_other_users(start_daemon):
         check_clean_exit(d, d.stop())
     finally:
         shutil.rmtree(base, ignore_errors=True)
+
+
+CAP_NET_ADMIN, CAP_SYS_ADMIN = 12, 21
+
+
+def proc_status(pid):
+    """The fields of /proc/PID/status, or None once the process is gone."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            return dict(line.rstrip("\n").split(":\t", 1) for line in f if ":\t" in line)
+    except FileNotFoundError:
+        return None
+
+
+def caps(status, kind):
+    return int(status["Cap" + kind], 16)
+
+
+def children(pid):
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            status = proc_status(entry)
+            if status and status.get("PPid") == str(pid):
+                found.append(int(entry))
+    return found
+
+
+def wait_gone(pid):
+    deadline = time.monotonic() + 10
+    while proc_status(pid) is not None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return proc_status(pid) is None
+
+
+@pytest.mark.parametrize("uevents", [False, True])
+def test_root_daemon_drops_its_privileges(start_daemon, uevents):
+    """Once the tree is mounted, a root umdevd holds no capability (but
+    CAP_NET_ADMIN, which the kernel checks at every uevent send), cannot
+    regain one (empty bounding set, no_new_privs) and still does its whole
+    job; the keeper holds CAP_SYS_ADMIN alone and leaves with the daemon."""
+    parents = [{"module": "testparent", "name": "tp0"}, {"module": "mtty", "name": "mtty"}]
+    d = start_daemon(parents=parents, uevents=uevents)
+    d.create("tp0", "testparent-a", UUIDS[0])  # served: the drop came before
+    expected = 1 << CAP_NET_ADMIN if uevents else 0
+    status = proc_status(d.proc.pid)
+    for kind in ("Eff", "Prm", "Bnd", "Inh", "Amb"):
+        assert caps(status, kind) == (expected if kind in ("Eff", "Prm", "Bnd") else 0), kind
+    assert status["NoNewPrivs"] == "1"
+    (keeper,) = children(d.proc.pid)
+    kstatus = proc_status(keeper)
+    assert kstatus["Name"] == "umdevd-keeper"
+    assert caps(kstatus, "Eff") == caps(kstatus, "Bnd") == 1 << CAP_SYS_ADMIN
+    assert kstatus["NoNewPrivs"] == "1"
+    # Everything a user does still works: create, remove, the journal, a
+    # reload that adds a parent, an mtty port's pty and vfio-user socket.
+    d.remove(UUIDS[0])
+    d.create("mtty", "mtty-1", UUIDS[1])
+    assert UUIDS[1] in d.journal.read_text()
+    with socket.socket(socket.AF_UNIX) as s:
+        s.connect(os.path.join(d.socket_dir, UUIDS[1] + ".sock"))
+    assert os.path.exists(d.read(d.device_dir(UUIDS[1]) + "/vendor/ptys").split()[0])
+    d.config.write_text(json.dumps({"parents": parents + [{"module": "testparent", "name": "tp9"}]}))
+    d.proc.send_signal(signal.SIGHUP)
+    deadline = time.monotonic() + 10
+    while not os.path.isdir(d.parent_dir("tp9")) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    d.create("tp9", "testparent-a", UUIDS[2])
+    # The stop unmounts through the keeper, and the keeper leaves.
+    check_clean_exit(d, d.stop())
+    assert wait_gone(keeper)
+
+
+def test_keep_privileges_and_a_killed_daemon(start_daemon):
+    """--keep-privileges keeps root's capabilities and starts no keeper; a
+    daemon killed with SIGKILL takes its keeper along, and the next start
+    detaches the dead tree."""
+    d = start_daemon(extra_args=["--keep-privileges"], subdir="keep")
+    assert caps(proc_status(d.proc.pid), "Eff") & (1 << CAP_SYS_ADMIN)
+    assert children(d.proc.pid) == []
+    check_clean_exit(d, d.stop())
+
+    d = start_daemon(subdir="killed")
+    (keeper,) = children(d.proc.pid)
+    os.kill(d.proc.pid, signal.SIGKILL)
+    d.proc.wait()
+    assert wait_gone(keeper)
+    d2 = start_daemon(subdir="again", mnt=d.mnt)
+    assert d2.devices() == []
+    check_clean_exit(d2, d2.stop())
 
 
 def test_log_level_error_is_quiet(start_daemon):
