@@ -41,15 +41,27 @@ enum { UNMOUNT_FD = 3, AUTOSTART_FD = 4 }; /* in the keeper */
 static pid_t keeper_pid = -1;
 static int unmount_sock = -1, autostart_sock = -1; /* the daemon's ends */
 
-/* Keeps only @keep (a capability, or -1 for none) and sets no_new_privs. */
+/*
+ * Keeps only @keep (a capability, or -1 for none) and sets no_new_privs.
+ * The bounding set shrinks too where CAP_SETPCAP allows it; a service
+ * manager that left CAP_SETPCAP out has set the bounding set already, and
+ * with no_new_privs no exec can gain what the permitted set lost anyway.
+ */
 static int drop_capabilities(int keep)
 {
+	unsigned int which = CAPNG_EFFECTIVE | CAPNG_PERMITTED;
+	capng_select_t select = CAPNG_SELECT_CAPS | CAPNG_SELECT_AMBIENT;
+
+	if (capng_get_caps_process())
+		return -EPERM;
+	if (capng_have_capability(CAPNG_EFFECTIVE, CAP_SETPCAP)) {
+		which |= CAPNG_BOUNDING_SET;
+		select = CAPNG_SELECT_ALL;
+	}
 	capng_clear(CAPNG_SELECT_ALL);
-	if (keep >= 0 &&
-	    capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED | CAPNG_BOUNDING_SET,
-			 (unsigned int)keep))
+	if (keep >= 0 && capng_update(CAPNG_ADD, which, (unsigned int)keep))
 		return -EINVAL;
-	if (capng_apply(CAPNG_SELECT_ALL))
+	if (capng_apply(select))
 		return -EPERM;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
 		return -errno;
