@@ -105,6 +105,7 @@ static void keeper_main(const struct keeper_setup *setup)
 		log_error("keeper: cannot start: %s", strerror(-ret));
 		_exit(1);
 	}
+	answer(UNMOUNT_FD, 0); /* ready */
 	while (!daemon_gone || child > 0) {
 		struct pollfd fds[3] = {
 			{ .fd = daemon_gone ? -1 : UNMOUNT_FD, .events = POLLIN },
@@ -161,6 +162,19 @@ static void keeper_main(const struct keeper_setup *setup)
 	_exit(0);
 }
 
+/* One request on @sock (none: only the answer) and its answer. */
+static int ask(int sock, const void *request, size_t len)
+{
+	int value;
+	ssize_t n;
+
+	if (request && send(sock, request, len, MSG_NOSIGNAL) < 0)
+		return -errno;
+	while ((n = recv(sock, &value, sizeof(value), 0)) < 0 && errno == EINTR)
+		;
+	return n == sizeof(value) ? value : -EPIPE;
+}
+
 int keeper_start(const struct keeper_setup *setup)
 {
 	int unmount_pair[2], autostart_pair[2], ret;
@@ -202,6 +216,13 @@ int keeper_start(const struct keeper_setup *setup)
 	close(autostart_pair[1]);
 	unmount_sock = unmount_pair[0];
 	autostart_sock = autostart_pair[0];
+	/* Its first word says it is set up (end of file: it could not be). */
+	ret = ask(unmount_sock, NULL, 0);
+	if (ret) {
+		log_error("the keeper did not start: %s", strerror(-ret));
+		keeper_stop();
+		return ret;
+	}
 
 	ret = drop_capabilities(setup->uevents ? CAP_NET_ADMIN : -1);
 	if (ret) {
@@ -218,19 +239,6 @@ int keeper_start(const struct keeper_setup *setup)
 bool keeper_running(void)
 {
 	return keeper_pid > 0;
-}
-
-/* One request on @sock and its answer. */
-static int ask(int sock, const void *request, size_t len)
-{
-	int value;
-	ssize_t n;
-
-	if (send(sock, request, len, MSG_NOSIGNAL) < 0)
-		return -errno;
-	while ((n = recv(sock, &value, sizeof(value), 0)) < 0 && errno == EINTR)
-		;
-	return n == sizeof(value) ? value : -EPIPE;
 }
 
 int keeper_unmount(void *unused)

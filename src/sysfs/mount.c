@@ -5,6 +5,10 @@
  * serve.c, served) the same way.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,42 +33,86 @@ void umdev_fuse_no_cache(struct fuse_conn_info *conn, struct fuse_config *cfg)
 		conn->want |= FUSE_CAP_ATOMIC_O_TRUNC;
 }
 
+/*
+ * As root, the tree is mounted here, as libfuse would mount it, and libfuse
+ * gets the device as "/dev/fd/N". libfuse then never unmounts by itself,
+ * so the stop can close the device first, which ends the connection and
+ * every request still waiting in it, and unmount after: here, or through
+ * a process that kept the privilege (umdev_mount_set_unmount()).
+ */
+static int mount_as_root(const char *mountpoint, bool allow_other, int *out)
+{
+	struct stat st;
+	char data[160];
+	int fd;
+
+	if (stat(mountpoint, &st))
+		return -errno;
+	fd = open("/dev/fuse", O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	snprintf(data, sizeof(data), "fd=%d,rootmode=%o,user_id=0,group_id=0%s", fd,
+		 st.st_mode & S_IFMT, allow_other ? ",allow_other,default_permissions" : "");
+	if (mount("umdev", mountpoint, "fuse.umdev", MS_NOSUID | MS_NODEV, data)) {
+		int ret = -errno;
+
+		close(fd);
+		return ret;
+	}
+	*out = fd;
+	return 0;
+}
+
 int umdev_fuse_mount(const char *mountpoint, const struct fuse_operations *ops,
 		     const struct umdev_mount_options *opts, struct umdev_mount **out)
 {
-	char options[128];
+	bool allow_other = opts && opts->allow_other;
+	char options[128], device[32];
 	char *argv[] = { "umdevd", "-o", options, NULL };
 	struct fuse_args args = FUSE_ARGS_INIT(3, argv);
 	struct umdev_mount *mount;
+	int fd = -1, ret;
 
 	/*
 	 * Other users get the kernel's permission checks (owner and mode, as
 	 * on sysfs); open() adds the kernfs rule that binds root too.
 	 */
 	snprintf(options, sizeof(options), "fsname=umdev,subtype=umdev%s",
-		 opts && opts->allow_other ? ",allow_other,default_permissions" : "");
+		 allow_other ? ",allow_other,default_permissions" : "");
 	mount = calloc(1, sizeof(*mount));
 	if (!mount)
 		return -ENOMEM;
+	mount->mountpoint = strdup(mountpoint);
 	mount->fuse = fuse_new(&args, ops, sizeof(*ops), NULL);
 	fuse_opt_free_args(&args);
-	if (!mount->fuse) {
-		free(mount);
-		return -EINVAL;
+	if (!mount->fuse || !mount->mountpoint) {
+		ret = mount->fuse ? -ENOMEM : -EINVAL;
+		goto fail;
 	}
-	if (fuse_mount(mount->fuse, mountpoint)) {
-		fuse_destroy(mount->fuse);
-		free(mount);
-		return -EIO;
+	if (geteuid() == 0) {
+		ret = mount_as_root(mountpoint, allow_other, &fd);
+		if (ret)
+			goto fail;
+		mount->own_mount = true;
+		snprintf(device, sizeof(device), "/dev/fd/%d", fd);
+	}
+	if (fuse_mount(mount->fuse, fd >= 0 ? device : mountpoint)) {
+		ret = -EIO;
+		if (fd >= 0) {
+			umount2(mountpoint, MNT_DETACH);
+			close(fd);
+		}
+		goto fail;
 	}
 	mount->mounted = true;
-	mount->mountpoint = strdup(mountpoint);
-	if (!mount->mountpoint) {
-		umdev_mount_destroy(mount);
-		return -ENOMEM;
-	}
 	*out = mount;
 	return 0;
+fail:
+	if (mount->fuse)
+		fuse_destroy(mount->fuse);
+	free(mount->mountpoint);
+	free(mount);
+	return ret;
 }
 
 int umdev_sysfs_mount(const char *mountpoint, const struct umdev_mount_options *opts,
@@ -91,13 +139,20 @@ void umdev_mount_destroy(struct umdev_mount *mount)
 {
 	if (!mount)
 		return;
-	/* Once it is unmounted, closing the FUSE device (fuse_destroy) ends the connection. */
-	if (mount->mounted && mount->unmount && still_mounted(mount) &&
-	    !mount->unmount(mount->unmount_arg))
-		mount->mounted = false;
-	if (mount->mounted)
-		fuse_unmount(mount->fuse);
-	fuse_destroy(mount->fuse);
+	if (mount->own_mount) {
+		/* Gone already (unmounted by a user): then nothing of ours is on the path. */
+		bool unmount = mount->mounted && still_mounted(mount);
+
+		fuse_destroy(mount->fuse); /* closes the device: the connection ends */
+		if (unmount && mount->unmount)
+			mount->unmount(mount->unmount_arg);
+		else if (unmount)
+			umount2(mount->mountpoint, MNT_DETACH | UMOUNT_NOFOLLOW);
+	} else {
+		if (mount->mounted)
+			fuse_unmount(mount->fuse);
+		fuse_destroy(mount->fuse);
+	}
 	free(mount->mountpoint);
 	free(mount);
 }

@@ -12,7 +12,8 @@ struct umdev_mount {
 	struct fuse *fuse;
 	char *mountpoint;
 	bool mounted;
-	int (*unmount)(void *arg); /* NULL: libfuse unmounts */
+	bool own_mount;		   /* mounted by mount.c as root, not by libfuse */
+	int (*unmount)(void *arg); /* NULL: umount2 (own mount) or libfuse */
 	void *unmount_arg;
 
 	/* serve.c */

@@ -63,9 +63,10 @@ int umdev_mount_serve(struct umdev_mount *mount, const struct umdev_serve_signal
 void umdev_mount_destroy(struct umdev_mount *mount);
 
 /*
- * Who unmounts in umdev_mount_destroy(): libfuse by default (umount2 as
- * root, fusermount3 otherwise). A process that dropped CAP_SYS_ADMIN gives
- * @unmount, which has it done elsewhere and returns 0 when it is.
+ * Who unmounts in umdev_mount_destroy(): by default the process itself
+ * (umount2 as root, libfuse's fusermount3 otherwise). A root process that
+ * dropped CAP_SYS_ADMIN gives @unmount, which has it done elsewhere; it is
+ * called after the FUSE device is closed. 0 when it is done.
  */
 void umdev_mount_set_unmount(struct umdev_mount *mount, int (*unmount)(void *arg), void *arg);
 
