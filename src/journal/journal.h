@@ -4,9 +4,10 @@
  * a restart, or a crash, brings back every device a user was told exists,
  * with the same UUID, type and driver attributes.
  *
- * The file is JSON, replaced atomically on every change (written to
- * "<path>.tmp", fsync'd, renamed over "<path>", the directory fsync'd);
- * the state before the last change is kept as "<path>.prev". A journal
+ * A JSON snapshot at <path> and a log of the changes since at
+ * "<path>.log", one flushed record per change, compacted into a new
+ * snapshot once it outgrows the old one (journal.c has the format). The
+ * snapshot before the last is kept as "<path>.prev". A snapshot or log
  * that cannot be read is reported and moved aside, never overwritten.
  */
 #ifndef UMDEV_JOURNAL_H

@@ -364,7 +364,7 @@ def test_root_daemon_drops_its_privileges(start_daemon, uevents):
     # reload that adds a parent, an mtty port's pty and vfio-user socket.
     d.remove(UUIDS[0])
     d.create("mtty", "mtty-1", UUIDS[1])
-    assert UUIDS[1] in d.journal.read_text()
+    assert UUIDS[1] in d.journal.read_text() + open(str(d.journal) + ".log").read()
     with socket.socket(socket.AF_UNIX) as s:
         s.connect(os.path.join(d.socket_dir, UUIDS[1] + ".sock"))
     assert os.path.exists(d.read(d.device_dir(UUIDS[1]) + "/vendor/ptys").split()[0])

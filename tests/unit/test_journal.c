@@ -158,15 +158,104 @@ static void damaged_journal_falls_back_to_the_state_before(void **state)
 	umdev_journal_close(journal);
 	restart_parent();
 
-	/* Damaged after the last change: the state before it (U1 only) is used. */
+	/*
+	 * The snapshot is damaged after the last change. The state before it
+	 * (here: none, the first start) and the log, which holds every change
+	 * since, give back both devices.
+	 */
 	write_text(path, "{\"version\":1,\"devices\":[{\"uuid\":");
-	journal = open_and_start(1);
+	journal = open_and_start(2);
 	fflush(log_file);
 	assert_non_null(strstr(log_text, "not JSON"));
 	assert_int_equal(stat(with(".corrupt"), &st), 0);
 	struct umdev_device *mdev = umdev_device_get_by_name(U1);
 	assert_non_null(mdev);
 	umdev_device_put(mdev);
+	mdev = umdev_device_get_by_name(U2);
+	assert_non_null(mdev);
+	umdev_device_put(mdev);
+	umdev_journal_close(journal);
+}
+
+/* Appends @text to the log as it is, as a torn or damaged write would leave it. */
+static void append_to_log(const char *text)
+{
+	FILE *f = fopen(with(".log"), "a");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void unfinished_last_record_is_dropped(void **state)
+{
+	struct umdev_journal *journal;
+	(void)state;
+
+	journal = open_and_start(0);
+	assert_int_equal(umdev_type_create_store(&tp.types[0], U1, 36), 36);
+	umdev_journal_close(journal);
+	restart_parent();
+
+	/* A crash in the middle of the next append: never acknowledged. */
+	append_to_log("2 0badc0de {\"op\":\"create\",\"uuid\":\"" U2 "\",\"par");
+	journal = open_and_start(1);
+	assert_null(umdev_device_get_by_name(U2));
+	fflush(log_file);
+	assert_non_null(strstr(log_text, "dropped an unfinished last record"));
+	assert_int_equal(access(with(".log.corrupt"), F_OK), -1);
+	/* The next change is recorded after it, and comes back. */
+	set_setting(U1, "after");
+	umdev_journal_close(journal);
+	restart_parent();
+	journal = open_and_start(1);
+	assert_setting(U1, "after\n");
+	umdev_journal_close(journal);
+}
+
+static void damaged_log_keeps_the_records_before_the_damage(void **state)
+{
+	struct umdev_journal *journal;
+	(void)state;
+
+	journal = open_and_start(0);
+	assert_int_equal(umdev_type_create_store(&tp.types[0], U1, 36), 36);
+	umdev_journal_close(journal);
+	restart_parent();
+
+	/* Garbage, then a good-looking record: damage, not an unfinished write. */
+	append_to_log("2 00000000 {\"op\":\"remove\"}\n");
+	append_to_log("3 00000000 {}\n");
+	journal = open_and_start(1);
+	fflush(log_file);
+	assert_non_null(strstr(log_text, "damaged after record 1"));
+	assert_int_equal(access(with(".log.corrupt"), F_OK), 0);
+	umdev_journal_close(journal);
+	restart_parent();
+	/* The snapshot written at the start holds U1: nothing is lost at the next start either. */
+	journal = open_and_start(1);
+	umdev_journal_close(journal);
+}
+
+static void many_changes_compact_the_log(void **state)
+{
+	struct umdev_journal *journal;
+	struct stat st;
+	char value[32];
+	(void)state;
+
+	journal = open_and_start(0);
+	assert_int_equal(umdev_type_create_store(&tp.types[0], U1, 36), 36);
+	/* Far more changes than the log may hold before a compaction. */
+	for (int i = 0; i < 200; i++) {
+		snprintf(value, sizeof(value), "v%d", i);
+		set_setting(U1, value);
+		assert_int_equal(stat(with(".log"), &st), 0);
+		assert_true(st.st_size <= (64 << 10) + 4096);
+	}
+	umdev_journal_close(journal);
+	restart_parent();
+	journal = open_and_start(1);
+	assert_setting(U1, "v199\n");
 	umdev_journal_close(journal);
 }
 
@@ -205,7 +294,15 @@ static void failed_write_refuses_the_change(void **state)
 
 	journal = open_and_start(0);
 	assert_int_equal(umdev_type_create_store(&tp.types[0], U1, 36), 36);
-	/* The temporary file cannot be made: every change must fail cleanly. */
+	/*
+	 * Neither the log nor a snapshot's temporary file can be written:
+	 * every change must fail cleanly.
+	 */
+	char log[160], saved[160];
+	snprintf(log, sizeof(log), "%s.log", path);
+	snprintf(saved, sizeof(saved), "%s.log.saved", path);
+	assert_int_equal(rename(log, saved), 0);
+	assert_int_equal(mkdir(log, 0700), 0);
 	assert_int_equal(mkdir(with(".tmp"), 0700), 0);
 	assert_int_equal(umdev_type_create_store(&tp.types[0], U2, 36), -EISDIR);
 	assert_null(umdev_device_get_by_name(U2));
@@ -221,6 +318,8 @@ static void failed_write_refuses_the_change(void **state)
 
 	/* The disk is back: the journal still holds exactly U1, default setting. */
 	assert_int_equal(rmdir(with(".tmp")), 0);
+	assert_int_equal(rmdir(log), 0);
+	assert_int_equal(rename(saved, log), 0);
 	umdev_journal_close(journal);
 	restart_parent();
 	journal = open_and_start(1);
@@ -263,6 +362,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(devices_come_back_with_type_and_attributes, setup, teardown),
 		cmocka_unit_test_setup_teardown(damaged_journal_falls_back_to_the_state_before, setup, teardown),
+		cmocka_unit_test_setup_teardown(unfinished_last_record_is_dropped, setup, teardown),
+		cmocka_unit_test_setup_teardown(damaged_log_keeps_the_records_before_the_damage, setup, teardown),
+		cmocka_unit_test_setup_teardown(many_changes_compact_the_log, setup, teardown),
 		cmocka_unit_test_setup_teardown(unreadable_journal_without_a_good_state_refuses, setup, teardown),
 		cmocka_unit_test_setup_teardown(failed_write_refuses_the_change, setup, teardown),
 		cmocka_unit_test_setup_teardown(devices_of_a_missing_parent_are_reported_and_dropped, setup, teardown),
