@@ -55,21 +55,24 @@ def test_devices_and_attributes_survive_a_restart(tmp_path):
 
 
 def test_kill_9_with_1000_devices(tmp_path):
-    d = Daemon(tmp_path, PARENTS)
-    uuids = [f"{i:08x}-aaaa-4bbb-8ccc-{i:012x}" for i in range(1000)]
-    create = d.create_file("tp0", "testparent-a")
-    for u in uuids:
-        assert d.write(create, u) == 36
+    # UMDEV_KILL_DEVICES=10000 for the long run: 1,000 devices per parent.
+    count = int(os.environ.get("UMDEV_KILL_DEVICES", "1000"))
+    parents = [{"module": "testparent", "name": f"tp{i}", "settings": {"max_instances": "1024"}}
+               for i in range((count + 999) // 1000)]
+    d = Daemon(tmp_path, parents)
+    uuids = [f"{i:08x}-aaaa-4bbb-8ccc-{i:012x}" for i in range(count)]
+    for i, u in enumerate(uuids):
+        assert d.write(d.create_file(f"tp{i // 1000}", "testparent-a"), u) == 36
     assert d.write(os.path.join(d.device_dir(uuids[7]), "vendor", "value"), "seven") == 5
     before = device_types(d)
-    assert len(before) == 1000
+    assert len(before) == count
     d.proc.send_signal(signal.SIGKILL)
     d.proc.wait()
     d.log_file.close()
     # The mount is left behind, served by nobody.
     assert is_mounted(d.mnt)
 
-    d = restart(d, tmp_path)
+    d = Daemon(tmp_path, parents, mnt=d.mnt)
     try:
         assert device_types(d) == before
         assert d.read(os.path.join(d.device_dir(uuids[7]), "vendor", "value")) == "seven\n"
