@@ -13,6 +13,7 @@
 #define UMDEV_VFIO_USER_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include <umdev/mdev.h>
 
@@ -29,6 +30,15 @@ extern "C" {
  * existing directory is used as is, with a warning if others may enter).
  */
 int umdev_vfio_user_start(const char *socket_dir);
+
+/*
+ * The same, and members of @group may connect too: the directory keeps
+ * its owner and gets group @group and mode 2750 (set-group-ID, so each
+ * socket gets the group), and each socket is 0660. Changing the
+ * directory's group needs CAP_CHOWN (or membership): call it before
+ * dropping privileges. (gid_t)-1 is umdev_vfio_user_start().
+ */
+int umdev_vfio_user_start_for_group(const char *socket_dir, gid_t group);
 
 /* Stop every device's server, disconnecting clients, and stop following
  * events. Sockets are unlinked. */

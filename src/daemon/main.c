@@ -254,9 +254,21 @@ int main(int argc, char **argv)
 			goto out_config;
 		}
 	}
+	/*
+	 * Before the parents (a device bound earlier would not be served), and
+	 * before privileges are dropped (the socket group).
+	 */
+	if (d.opts.socket_dir) {
+		ret = umdev_vfio_user_start_for_group(d.opts.socket_dir, d.opts.socket_group);
+		if (ret) {
+			log_error("vfio-user sockets in %s: %s", d.opts.socket_dir, strerror(-ret));
+			goto out_ready;
+		}
+		log_info("serving devices over vfio-user in %s", d.opts.socket_dir);
+	}
 	ret = mount_tree(&d, mountpoint);
 	if (ret)
-		goto out_ready;
+		goto out_vfio_user;
 	ret = event_log_start();
 	if (ret)
 		goto out_mount;
@@ -275,18 +287,9 @@ int main(int argc, char **argv)
 			goto out_uevents;
 		}
 	}
-	/* Before the parents: a device bound earlier would not be served. */
-	if (d.opts.socket_dir) {
-		ret = umdev_vfio_user_start(d.opts.socket_dir);
-		if (ret) {
-			log_error("vfio-user sockets in %s: %s", d.opts.socket_dir, strerror(-ret));
-			goto out_autostart;
-		}
-		log_info("serving devices over vfio-user in %s", d.opts.socket_dir);
-	}
 	ret = parents_load(&d.config, &d.parents);
 	if (ret)
-		goto out_vfio_user;
+		goto out_autostart;
 	ret = journal_start(&d);
 	if (ret)
 		goto out_parents;
@@ -298,9 +301,6 @@ int main(int argc, char **argv)
 	journal_stop(&d);
 out_parents:
 	parents_unload(&d.parents);
-out_vfio_user:
-	if (d.opts.socket_dir)
-		umdev_vfio_user_stop();
 out_autostart:
 	if (d.opts.mdevctl_dir)
 		autostart_stop();
@@ -310,6 +310,9 @@ out_uevents:
 out_mount:
 	unmount_tree(&d, mountpoint);
 	keeper_stop();
+out_vfio_user:
+	if (d.opts.socket_dir)
+		umdev_vfio_user_stop();
 out_ready:
 	daemonize_finish(false); /* no-op once serving started */
 out_config:

@@ -2,6 +2,8 @@
 /* Parsing umdevd's command line (getopt_long); see docs/umdevd.8. */
 #include <errno.h>
 #include <getopt.h>
+#include <grp.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -33,6 +35,8 @@ static void usage(FILE *out)
 		"      --ready-file=FILE  write the daemon's pid to FILE once the tree is ready\n"
 		"  -s, --socket-dir=DIR   serve each device over vfio-user at DIR/<uuid>.sock\n"
 		"                         (default " UMDEVD_DEFAULT_SOCKET_DIR ")\n"
+		"      --socket-group=GROUP  let GROUP's members connect to the vfio-user sockets\n"
+		"                         too (a VMM's user, e.g. libvirt-qemu in group kvm)\n"
 		"      --no-vfio-user     serve no device to VMs (the sysfs tree only)\n"
 		"      --no-uevents       send no uevents to udev listeners (libudev monitors)\n"
 		"      --mdevctl-dir=DIR  when a parent registers, start the auto devices mdevctl\n"
@@ -46,10 +50,29 @@ static void usage(FILE *out)
 	fprintf(out, "\nSee umdevd(8).\n");
 }
 
+/* A group by name, or by number. */
+static int parse_group(const char *text, gid_t *out)
+{
+	struct group *group = getgrnam(text);
+	char *end;
+	unsigned long n;
+
+	if (group) {
+		*out = group->gr_gid;
+		return 0;
+	}
+	errno = 0;
+	n = strtoul(text, &end, 10);
+	if (errno || end == text || *end || n >= (gid_t)-1)
+		return -EINVAL;
+	*out = (gid_t)n;
+	return 0;
+}
+
 int options_parse(int argc, char **argv, struct options *opts)
 {
 	enum { OPT_ALLOW_OTHER = 256, OPT_PRIVATE, OPT_NO_JOURNAL, OPT_READY_FILE, OPT_NO_VFIO_USER,
-	       OPT_NO_UEVENTS, OPT_MDEVCTL_DIR, OPT_KEEP_PRIVILEGES };
+	       OPT_NO_UEVENTS, OPT_MDEVCTL_DIR, OPT_KEEP_PRIVILEGES, OPT_SOCKET_GROUP };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "foreground", no_argument, NULL, 'f' },
@@ -65,6 +88,7 @@ int options_parse(int argc, char **argv, struct options *opts)
 		{ "no-uevents", no_argument, NULL, OPT_NO_UEVENTS },
 		{ "mdevctl-dir", required_argument, NULL, OPT_MDEVCTL_DIR },
 		{ "keep-privileges", no_argument, NULL, OPT_KEEP_PRIVILEGES },
+		{ "socket-group", required_argument, NULL, OPT_SOCKET_GROUP },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -78,6 +102,7 @@ int options_parse(int argc, char **argv, struct options *opts)
 		.socket_dir = UMDEVD_DEFAULT_SOCKET_DIR,
 		.log_level = UMDEV_LOG_INFO,
 		.uevents = true,
+		.socket_group = (gid_t)-1,
 		/*
 		 * sysfs lets every user read: root may mount FUSE for others, and
 		 * default_permissions then gives the tree's modes their meaning.
@@ -132,6 +157,12 @@ int options_parse(int argc, char **argv, struct options *opts)
 			break;
 		case OPT_KEEP_PRIVILEGES:
 			opts->keep_privileges = true;
+			break;
+		case OPT_SOCKET_GROUP:
+			if (parse_group(optarg, &opts->socket_group)) {
+				fprintf(stderr, "umdevd: no group '%s'\n", optarg);
+				return -EINVAL;
+			}
 			break;
 		case 'h':
 			help = true; /* after every option: -M changes the list */

@@ -4,6 +4,7 @@
 #define UMDEVD_OPTIONS_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "log.h"
 
@@ -22,6 +23,7 @@ struct options {
 	bool allow_other;
 	bool uevents;		  /* send uevents to libudev listeners */
 	bool keep_privileges;	  /* as root, drop no capability */
+	gid_t socket_group;	  /* may connect to vfio-user sockets too; (gid_t)-1: none */
 	enum umdev_log_level log_level;
 };
 

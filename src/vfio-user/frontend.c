@@ -11,7 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdbool.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <sys/un.h>
 
 #include <umdev/bus.h>
@@ -24,6 +26,7 @@
 static pthread_mutex_t servers_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct list_head servers = { &servers, &servers };
 static char *socket_dir;
+static bool group_access; /* sockets 0660 in a setgid directory of the access group */
 static int subscription;
 
 /*
@@ -173,6 +176,7 @@ static void device_bound(struct umdev_device *mdev)
 		free(srv);
 		return;
 	}
+	srv->mode = group_access ? 0660 : 0600;
 	ret = snprintf(srv->path, sizeof(srv->path), "%s/%s.sock", socket_dir, srv->name);
 	ret = ret >= (int)sizeof(srv->path) ? -ENAMETOOLONG : vfu_server_start(srv);
 	if (ret) {
@@ -218,6 +222,11 @@ static void on_event(const struct umdev_event *event, void *arg)
 
 int umdev_vfio_user_start(const char *dir)
 {
+	return umdev_vfio_user_start_for_group(dir, (gid_t)-1);
+}
+
+int umdev_vfio_user_start_for_group(const char *dir, gid_t group)
+{
 	char *copy;
 	int handle;
 
@@ -233,9 +242,18 @@ int umdev_vfio_user_start(const char *dir)
 		return -errno;
 	if (!S_ISDIR(st.st_mode))
 		return -ENOTDIR;
-	if (st.st_mode & 077) /* the sockets are 0600, but say so */
+	if (group != (gid_t)-1) {
+		/*
+		 * The group enters the directory and connects; the setgid bit
+		 * gives every socket made in it the group, so nothing needs a
+		 * privilege after this (CAP_CHOWN, here, for the directory).
+		 */
+		if (chown(dir, (uid_t)-1, group) || chmod(dir, 02750))
+			return -errno;
+	} else if (st.st_mode & 077) { /* the sockets are 0600, but say so */
 		vfu_log("warning: %s is open to other users (mode %03o)", dir,
 			(unsigned int)(st.st_mode & 0777));
+	}
 	copy = strdup(dir);
 	if (!copy)
 		return -ENOMEM;
@@ -246,6 +264,7 @@ int umdev_vfio_user_start(const char *dir)
 		return -EBUSY;
 	}
 	socket_dir = copy;
+	group_access = group != (gid_t)-1;
 	pthread_mutex_unlock(&servers_lock);
 
 	handle = umdev_subscribe(on_event, NULL);

@@ -385,7 +385,7 @@ static void *server_main(void *arg)
 	return NULL;
 }
 
-static int listen_on(const char *path)
+static int listen_on(const char *path, mode_t mode)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	struct stat st;
@@ -400,7 +400,7 @@ static int listen_on(const char *path)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return -errno;
-	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) || chmod(path, 0600) ||
+	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) || chmod(path, mode) ||
 	    listen(fd, 4)) {
 		int ret = -errno;
 
@@ -432,7 +432,7 @@ int vfu_server_start(struct vfu_server *srv)
 {
 	int ret;
 
-	srv->listen_fd = listen_on(srv->path);
+	srv->listen_fd = listen_on(srv->path, srv->mode);
 	if (srv->listen_fd < 0)
 		return srv->listen_fd;
 	srv->stop_fd = eventfd(0, EFD_CLOEXEC);

@@ -9,7 +9,7 @@ import os
 import stat
 import subprocess
 
-from conftest import UMDEVD, UUIDS, short_socket_dir
+from conftest import UMDEVD, UUIDS, check_clean_exit, short_socket_dir
 
 LSPCI = os.environ.get("UMDEV_LSPCI", "umdev-lspci")
 MTTY = [{"module": "mtty", "name": "mtty"}]
@@ -51,6 +51,48 @@ def test_created_device_is_served_at_the_socket_its_directory_names(start_daemon
             assert e.errno == errno.ENODEV
     finally:
         os.close(fd)
+
+
+def as_user(uid, gid, *cmd):
+    return subprocess.run(["setpriv", f"--reuid={uid}", f"--regid={gid}", "--clear-groups", "--",
+                           *cmd], capture_output=True, text=True, timeout=60)
+
+
+def test_socket_group_lets_a_vmm_user_connect(start_daemon):
+    """--socket-group: a VMM running as its own user in that group (libvirt's
+    QEMU as libvirt-qemu in kvm) uses the device; other users cannot, and
+    without the option nobody but root can."""
+    import tempfile
+    import shutil
+    base = tempfile.mkdtemp(prefix="umdev-sg-", dir="/tmp")
+    try:
+        os.chmod(base, 0o755)  # others must reach the socket directory
+        nogroup = 65534
+        d = start_daemon(MTTY, extra_args=["-s", base + "/s", "--socket-group", "nogroup"],
+                         subdir="group")
+        d.create("mtty", "mtty-1", UUIDS[0])
+        path = f"{base}/s/{UUIDS[0]}.sock"
+        st, dst = os.stat(path), os.stat(base + "/s")
+        assert (stat.S_IMODE(st.st_mode), st.st_gid) == (0o660, nogroup)
+        assert (stat.S_IMODE(dst.st_mode), dst.st_gid) == (0o2750, nogroup)
+        r = as_user(65534, nogroup, LSPCI, path)
+        assert r.returncode == 0 and "Device 4348:3253" in r.stdout, r.stderr
+        r = as_user(65534, 1, LSPCI, path)  # not in the group
+        assert r.returncode != 0 and "ermission denied" in r.stderr, r.stdout + r.stderr
+        check_clean_exit(d, d.stop())
+
+        d = start_daemon(MTTY, extra_args=["-s", base + "/t"], subdir="nogroup")
+        d.create("mtty", "mtty-1", UUIDS[1])
+        r = as_user(65534, nogroup, LSPCI, f"{base}/t/{UUIDS[1]}.sock")
+        assert r.returncode != 0 and "ermission denied" in r.stderr, r.stdout + r.stderr
+    finally:
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def test_an_unknown_socket_group_is_a_usage_error():
+    r = subprocess.run([*UMDEVD, "--socket-group", "no-such-group-here", "/nonexistent"],
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2 and "no group 'no-such-group-here'" in r.stderr
 
 
 def test_no_vfio_user_serves_no_socket(start_daemon, tmp_path):
