@@ -1,16 +1,69 @@
 // SPDX-License-Identifier: MIT
 /* The display drivers' shared settings and attributes (display_common.h). */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <umdev/log.h>
 
 #include "display_common.h"
 
-void display_settings_config(const struct display_settings *s, struct umdev_display_config *config)
+#define VNC_PASSWORD_MAX 8 /* VncAuth's DES key: the rest would be ignored */
+
+/* The first line of @path, 1 to 8 characters, in a new string; NULL (logged) otherwise. */
+static char *read_password(const char *module, const char *parent_name, const char *path)
 {
+	char line[64] = "";
+	struct stat st;
+	FILE *f = fopen(path, "re");
+	size_t len;
+
+	if (!f) {
+		umdev_log(UMDEV_LOG_ERROR, "%s parent '%s': vnc_password_file %s: %s", module,
+			  parent_name, path, strerror(errno));
+		return NULL;
+	}
+	if (!fstat(fileno(f), &st) && (st.st_mode & 077))
+		umdev_log(UMDEV_LOG_WARNING, "%s parent '%s': vnc_password_file %s can be read by others (mode %03o)",
+			  module, parent_name, path, (unsigned int)(st.st_mode & 0777));
+	if (!fgets(line, sizeof(line), f))
+		line[0] = '\0';
+	fclose(f);
+	len = strcspn(line, "\r\n");
+	line[len] = '\0';
+	if (len < 1 || len > VNC_PASSWORD_MAX) {
+		umdev_log(UMDEV_LOG_ERROR, "%s parent '%s': vnc_password_file %s: the first line must have 1 to %d characters (VNC authentication uses no more), not %zu",
+			  module, parent_name, path, VNC_PASSWORD_MAX, len);
+		return NULL;
+	}
+	return strdup(line);
+}
+
+int display_settings_config(const char *module, const char *parent_name,
+			    const struct display_settings *s, struct umdev_display_config *config)
+{
+	char *password = NULL;
+
+	if (s->vnc_password_file) {
+		password = read_password(module, parent_name, s->vnc_password_file);
+		if (!password)
+			return -EINVAL;
+	}
 	*config = (struct umdev_display_config){
 		.vnc = s->vnc,
 		.vnc_any_address = s->vnc_any_address,
 		.vnc_port = s->vnc_port,
+		.vnc_password = password,
 	};
+	return 0;
+}
+
+void display_config_release(struct umdev_display_config *config)
+{
+	free((char *)config->vnc_password);
+	config->vnc_password = NULL;
 }
 
 ssize_t display_show_vnc(struct umdev_display *d, char *buf)

@@ -71,6 +71,7 @@ int driver_parse_settings(const char *module, const char *parent_name,
 			  const struct driver_setting *known, size_t nr_known)
 {
 	unsigned int values[MAX_KNOWN];
+	const char *texts[MAX_KNOWN];
 	bool given[MAX_KNOWN] = { false };
 	char parent_buf[SHOWN_MAX], key_buf[SHOWN_MAX], value_buf[SHOWN_MAX];
 	char known_buf[128];
@@ -106,7 +107,17 @@ int driver_parse_settings(const char *module, const char *parent_name,
 				module, parent, shown(key, key_buf));
 			return -EINVAL;
 		}
-		if (!parse_decimal(value, known[k].min, known[k].max, &values[k])) {
+		if (known[k].text) {
+			size_t len = strlen(value);
+
+			if (len < known[k].min || len > known[k].max) {
+				umdev_log(UMDEV_LOG_ERROR,
+					"%s parent '%s': setting '%s' must have %u to %u bytes, not %zu",
+					module, parent, key, known[k].min, known[k].max, len);
+				return -EINVAL;
+			}
+			texts[k] = value;
+		} else if (!parse_decimal(value, known[k].min, known[k].max, &values[k])) {
 			umdev_log(UMDEV_LOG_ERROR,
 				"%s parent '%s': setting '%s' must be a decimal number from %u to %u, not '%s'",
 				module, parent, key, known[k].min, known[k].max,
@@ -116,8 +127,11 @@ int driver_parse_settings(const char *module, const char *parent_name,
 		given[k] = true;
 	}
 
-	for (size_t k = 0; k < nr_known; k++)
-		if (given[k])
+	for (size_t k = 0; k < nr_known; k++) {
+		if (given[k] && known[k].text)
+			*known[k].text = texts[k];
+		else if (given[k])
 			*known[k].value = values[k];
+	}
 	return 0;
 }

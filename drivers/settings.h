@@ -11,11 +11,15 @@
 
 #include "module.h"
 
-/* A setting a driver accepts: a decimal number from @min to @max. */
+/*
+ * A setting a driver accepts: a decimal number from @min to @max, or,
+ * with @text, any text of @min to @max bytes (a path, say).
+ */
 struct driver_setting {
 	const char *key;
 	unsigned int min, max;
 	unsigned int *value; /* holds the default; overwritten when given */
+	const char **text;   /* instead of @value: set to the given text (valid during create) */
 };
 
 /**

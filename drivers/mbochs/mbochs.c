@@ -249,13 +249,17 @@ static int mbochs_create(const char *parent_name, const struct umdev_setting *se
 	mbochs = calloc(1, sizeof(*mbochs));
 	if (!mbochs)
 		return -ENOMEM;
+	ret = display_settings_config(MBOCHS_NAME, parent_name, &display, &mbochs->display_config);
+	if (ret) {
+		free(mbochs);
+		return ret;
+	}
 	for (unsigned int i = 0; i < MBOCHS_NR_TYPES; i++) {
 		mbochs->types[i] = mbochs_types[i];
 		mbochs->type_list[i] = &mbochs->types[i].type;
 	}
 	pthread_mutex_init(&mbochs->lock, NULL);
 	mbochs->avail_mbytes = memory_mb;
-	display_settings_config(&display, &mbochs->display_config);
 
 	ret = umdev_register_parent(&mbochs->parent, parent_name, &mbochs_driver,
 				    mbochs->type_list, MBOCHS_NR_TYPES);
@@ -266,6 +270,7 @@ static int mbochs_create(const char *parent_name, const struct umdev_setting *se
 
 err_free:
 	pthread_mutex_destroy(&mbochs->lock);
+	display_config_release(&mbochs->display_config);
 	free(mbochs);
 	return ret;
 }
@@ -276,6 +281,7 @@ static void mbochs_destroy(void *handle)
 
 	umdev_unregister_parent(&mbochs->parent);
 	pthread_mutex_destroy(&mbochs->lock);
+	display_config_release(&mbochs->display_config);
 	free(mbochs);
 }
 

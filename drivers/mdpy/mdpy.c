@@ -212,7 +212,11 @@ static int mdpy_create(const char *parent_name, const struct umdev_setting *sett
 		return -ENOMEM;
 	mdpy->driver = mdpy_driver_template;
 	mdpy->driver.max_instances = max_devices;
-	display_settings_config(&display, &mdpy->display_config);
+	ret = display_settings_config(MDPY_NAME, parent_name, &display, &mdpy->display_config);
+	if (ret) {
+		free(mdpy);
+		return ret;
+	}
 	for (unsigned int i = 0; i < MDPY_NR_TYPES; i++) {
 		mdpy->types[i] = mdpy_types[i];
 		mdpy->type_list[i] = &mdpy->types[i].type;
@@ -221,6 +225,7 @@ static int mdpy_create(const char *parent_name, const struct umdev_setting *sett
 	ret = umdev_register_parent(&mdpy->parent, parent_name, &mdpy->driver,
 				    mdpy->type_list, MDPY_NR_TYPES);
 	if (ret) {
+		display_config_release(&mdpy->display_config);
 		free(mdpy);
 		return ret;
 	}
@@ -233,6 +238,7 @@ static void mdpy_destroy(void *handle)
 	struct mdpy_parent *mdpy = handle;
 
 	umdev_unregister_parent(&mdpy->parent);
+	display_config_release(&mdpy->display_config);
 	free(mdpy);
 }
 

@@ -318,12 +318,58 @@ static void test_hostile_viewers(void **state)
 	close_viewer(cl);
 }
 
+static const char *given_password;
+
+static char *give_password(rfbClient *cl)
+{
+	(void)cl;
+	return strdup(given_password); /* libvncclient frees it */
+}
+
+/* A display with a VNC password: a viewer with it sees the picture, others are refused. */
+static void test_password(void **state)
+{
+	const struct umdev_display_config config = { .vnc = true, .vnc_password = "s3cret" };
+	char other[40], addr[64];
+	struct umdev_display *d;
+	unsigned int other_port;
+	uint8_t *vram;
+	(void)state;
+
+	snprintf(other, sizeof(other), "%08x-7e57-4d00-8000-0000000000aa", (unsigned int)getpid());
+	assert_int_equal(umdev_display_create(other, VRAM, &config, &d), 0);
+	vram = mmap(NULL, VRAM, PROT_READ | PROT_WRITE, MAP_SHARED, umdev_display_fd(d), 0);
+	assert_ptr_not_equal(vram, MAP_FAILED);
+	umdev_display_vnc_address(d, addr, sizeof(addr));
+	assert_int_equal(sscanf(addr, "127.0.0.1:%u", &other_port), 1);
+
+	for (int attempt = 0; attempt < 2; attempt++) {
+		rfbClient *cl = rfbGetClient(8, 3, 4);
+
+		given_password = attempt ? "s3cret" : "wrong";
+		free(cl->serverHost);
+		cl->serverHost = strdup("127.0.0.1");
+		cl->serverPort = (int)other_port;
+		cl->GetPassword = give_password;
+		if (!attempt) {
+			assert_false(rfbInitClient(cl, NULL, NULL)); /* frees cl */
+			continue;
+		}
+		assert_true(rfbInitClient(cl, NULL, NULL));
+		assert_true(cl->width > 0 && cl->height > 0);
+		close_viewer(cl);
+	}
+	munmap(vram, VRAM);
+	umdev_display_destroy(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_picture_and_damage),
 		cmocka_unit_test(test_mode_change),
 		cmocka_unit_test(test_hostile_viewers),
+		cmocka_unit_test(test_password),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

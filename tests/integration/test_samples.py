@@ -2,9 +2,11 @@
 """The sample parents (mtty, mdpy, mbochs) as the kernel's samples show
 them, through the real mdevctl."""
 
+import json
 import os
+import subprocess
 
-from conftest import UUIDS
+from conftest import UMDEVD, UUIDS
 
 SAMPLES = [{"module": m, "name": m} for m in ("mtty", "mdpy", "mbochs")]
 
@@ -40,3 +42,31 @@ def test_mdevctl_with_the_samples(start_daemon):
     d.exec("mdevctl", "stop", "-u", u2)
     assert d.devices() == []
     assert d.available("mtty", "mtty-1") == 24
+
+
+def test_vnc_password_file(start_daemon, tmp_path):
+    """vnc_password_file: read when the parent registers; a missing file or
+    a first line VNC authentication cannot use (empty, over 8 characters)
+    stops the daemon with a message naming the setting."""
+    good = tmp_path / "vnc-password"
+    good.write_text("s3cret\n")
+    good.chmod(0o600)
+    d = start_daemon([{"module": "mbochs", "name": "mbochs",
+                       "settings": {"vnc_password_file": str(good)}}], subdir="good")
+    d.create("mbochs", "mbochs-small", UUIDS[0])
+    assert d.read(d.device_dir(UUIDS[0]) + "/vendor/vnc").startswith("127.0.0.1:")
+    assert "can be read by others" not in d.log()
+
+    for name, text, message in (("missing", None, "No such file or directory"),
+                                ("empty", "\n", "must have 1 to 8 characters"),
+                                ("long", "123456789\n", "uses no more), not 9")):
+        path = tmp_path / name
+        if text is not None:
+            path.write_text(text)
+        config = tmp_path / (name + ".json")
+        config.write_text(json.dumps({"parents": [
+            {"module": "mdpy", "settings": {"vnc_password_file": str(path)}}]}))
+        r = subprocess.run([*UMDEVD, "-f", "--no-journal", "--no-vfio-user", "-c", str(config),
+                            str(tmp_path / "mnt-bad")], capture_output=True, text=True, timeout=60)
+        assert r.returncode == 1, r.stderr
+        assert "vnc_password_file" in r.stderr and message in r.stderr, r.stderr

@@ -22,8 +22,8 @@ static int testparent_create(const char *parent_name, const struct umdev_setting
 {
 	unsigned int max_instances = 4, probe_errno = 0;
 	const struct driver_setting known[] = {
-		{ "max_instances", 1, 1024, &max_instances },
-		{ "probe_errno", 0, 4095, &probe_errno },
+		{ .key = "max_instances", .min = 1, .max = 1024, .value = &max_instances },
+		{ .key = "probe_errno", .min = 0, .max = 4095, .value = &probe_errno },
 	};
 	struct test_parent *tp;
 	int ret;
