@@ -44,18 +44,24 @@ static char *read_password(const char *module, const char *parent_name, const ch
 int display_settings_config(const char *module, const char *parent_name,
 			    const struct display_settings *s, struct umdev_display_config *config)
 {
-	char *password = NULL;
+	char *password = NULL, *socket_dir = NULL;
 
 	if (s->vnc_password_file) {
 		password = read_password(module, parent_name, s->vnc_password_file);
 		if (!password)
 			return -EINVAL;
 	}
+	/* The settings' text lasts only while the parent is created. */
+	if (s->vnc_socket_dir && !(socket_dir = strdup(s->vnc_socket_dir))) {
+		free(password);
+		return -ENOMEM;
+	}
 	*config = (struct umdev_display_config){
 		.vnc = s->vnc,
 		.vnc_any_address = s->vnc_any_address,
 		.vnc_port = s->vnc_port,
 		.vnc_password = password,
+		.vnc_socket_dir = socket_dir,
 	};
 	return 0;
 }
@@ -63,12 +69,14 @@ int display_settings_config(const char *module, const char *parent_name,
 void display_config_release(struct umdev_display_config *config)
 {
 	free((char *)config->vnc_password);
+	free((char *)config->vnc_socket_dir);
 	config->vnc_password = NULL;
+	config->vnc_socket_dir = NULL;
 }
 
 ssize_t display_show_vnc(struct umdev_display *d, char *buf)
 {
-	char addr[64];
+	char addr[128];
 
 	umdev_display_vnc_address(d, addr, sizeof(addr));
 	return snprintf(buf, UMDEV_ATTR_BUF_SIZE, "%s\n", addr);

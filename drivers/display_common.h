@@ -11,9 +11,11 @@
  *   vnc_password_file  a file whose first line (1 to 8 characters: VNC
  *                    authentication uses no more) viewers must give; read
  *                    when the parent registers. Default: no password.
+ *   vnc_socket_dir   listen on DIR/UUID.vnc (a UNIX socket, 0600) instead of
+ *                    TCP. Default: TCP.
  *
  * Vendor attributes (read-only, one line each):
- *   vnc              "127.0.0.1:PORT", or empty without a VNC server
+ *   vnc              "127.0.0.1:PORT" or "unix:PATH", or empty without a VNC server
  *   screenshot_socket  "@umdev-display/UUID" (an abstract socket), or empty
  *   mode             "WIDTHxHEIGHT FORMAT stride S offset O", or "off"
  */
@@ -31,15 +33,17 @@
 struct display_settings {
 	unsigned int vnc, vnc_port, vnc_any_address;
 	const char *vnc_password_file;
+	const char *vnc_socket_dir;
 };
 
 #define DISPLAY_SETTINGS_DEFAULTS { .vnc = 1 }
-/* The four entries of a driver's known settings, for @s. */
+/* The five entries of a driver's known settings, for @s. */
 #define DISPLAY_KNOWN_SETTINGS(s)                                                          \
 	{ .key = "vnc", .min = 0, .max = 1, .value = &(s)->vnc },                          \
 	{ .key = "vnc_port", .min = 0, .max = 65535, .value = &(s)->vnc_port },            \
 	{ .key = "vnc_any_address", .min = 0, .max = 1, .value = &(s)->vnc_any_address },  \
-	{ .key = "vnc_password_file", .min = 1, .max = 4095, .text = &(s)->vnc_password_file }
+	{ .key = "vnc_password_file", .min = 1, .max = 4095, .text = &(s)->vnc_password_file }, \
+	{ .key = "vnc_socket_dir", .min = 1, .max = 64, .text = &(s)->vnc_socket_dir }
 
 /*
  * The display library's config for @s (reading the password file); a bad

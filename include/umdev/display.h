@@ -75,12 +75,15 @@ int umdev_display_mode_check(const struct umdev_display_mode *mode, uint64_t vra
  * @vnc_any_address: listen on every address, not only on loopback.
  * @vnc_port: the first TCP port to try (then upwards); 0 for any free port.
  * @vnc_password: a VNC password (VncAuth) clients must give, or NULL for none.
+ * @vnc_socket_dir: listen on the UNIX socket DIR/NAME.vnc (mode 0600; DIR
+ *                  made 0700 when missing) instead of TCP; NULL for TCP.
  */
 struct umdev_display_config {
 	bool vnc;
 	bool vnc_any_address;
 	unsigned int vnc_port;
 	const char *vnc_password;
+	const char *vnc_socket_dir;
 };
 
 struct umdev_display;
@@ -137,8 +140,9 @@ void umdev_display_convert_line(enum umdev_display_format format, const uint8_t 
 				uint8_t *dst, uint32_t width, const uint32_t *palette);
 
 /*
- * Where the VNC server listens ("127.0.0.1:5901"), or "" without one;
- * @buf of @size bytes. Returns the length.
+ * Where the VNC server listens ("127.0.0.1:5901", or "unix:PATH" with
+ * @vnc_socket_dir), or "" without one; @buf of @size bytes (128 hold any).
+ * Returns the length.
  */
 int umdev_display_vnc_address(struct umdev_display *display, char *buf, size_t size);
 /**

@@ -29,6 +29,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -52,7 +54,8 @@ struct display_vnc {
 	struct umdev_display *display;
 	rfbScreenInfoPtr screen;
 	int listen_fd;
-	char address[64];
+	char address[128];	 /* "127.0.0.1:PORT" or "unix:PATH" */
+	char unix_path[108];	 /* the UNIX socket to unlink at stop, or "" */
 	char *passwords[2];
 	struct umdev_display_mode shown; /* the mode the framebuffer follows */
 	uint32_t fb_w, fb_h;
@@ -325,6 +328,41 @@ static int listen_tcp(const struct umdev_display_config *config, char *address, 
 	return fd;
 }
 
+/*
+ * A UNIX socket DIR/NAME.vnc, mode 0600 (the directory made 0700 when
+ * missing): only the daemon's user connects, and no port is spent.
+ * libvncserver cannot listen there; it gets the viewers we accept.
+ */
+static int listen_unix(const char *dir, const char *name, struct display_vnc *v)
+{
+	struct sockaddr_un addr = { .sun_family = AF_UNIX };
+	struct stat st;
+	int fd;
+
+	if ((size_t)snprintf(addr.sun_path, sizeof(addr.sun_path), "%s/%s.vnc", dir, name) >=
+	    sizeof(addr.sun_path))
+		return -ENAMETOOLONG;
+	if (mkdir(dir, 0700) && errno != EEXIST)
+		return -errno;
+	/* a socket left by a daemon that died is stale: nobody serves it */
+	if (!lstat(addr.sun_path, &st) && S_ISSOCK(st.st_mode))
+		unlink(addr.sun_path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) || chmod(addr.sun_path, 0600) ||
+	    listen(fd, 16)) {
+		int ret = -errno;
+
+		close(fd);
+		unlink(addr.sun_path);
+		return ret;
+	}
+	memcpy(v->unix_path, addr.sun_path, sizeof(v->unix_path));
+	snprintf(v->address, sizeof(v->address), "unix:%s", addr.sun_path);
+	return fd;
+}
+
 int display_vnc_start(struct umdev_display *d, const struct umdev_display_config *config,
 		      int wake_fd, int extra_fd, struct display_vnc **out)
 {
@@ -338,7 +376,8 @@ int display_vnc_start(struct umdev_display *d, const struct umdev_display_config
 	pthread_once(&quiet_once, rfb_quiet);
 	v->display = d;
 	pthread_mutex_init(&v->stats_lock, NULL);
-	v->listen_fd = listen_tcp(config, v->address, sizeof(v->address));
+	v->listen_fd = config->vnc_socket_dir ? listen_unix(config->vnc_socket_dir, d->name, v)
+					      : listen_tcp(config, v->address, sizeof(v->address));
 	if (v->listen_fd < 0) {
 		ret = v->listen_fd;
 		goto err_free;
@@ -397,6 +436,8 @@ err_screen:
 	rfbScreenCleanup(v->screen);
 err_listen:
 	close(v->listen_fd);
+	if (v->unix_path[0])
+		unlink(v->unix_path);
 err_free:
 	pthread_mutex_destroy(&v->stats_lock);
 	free(v);
@@ -408,6 +449,8 @@ void display_vnc_stop(struct display_vnc *v)
 	/* closes every viewer; the listening socket is ours */
 	rfbShutdownServer(v->screen, TRUE);
 	close(v->listen_fd);
+	if (v->unix_path[0])
+		unlink(v->unix_path);
 	free(v->screen->frameBuffer);
 	rfbScreenCleanup(v->screen);
 	free(v->passwords[0]);

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -363,6 +364,38 @@ static void test_password(void **state)
 	umdev_display_destroy(d);
 }
 
+/* vnc_socket_dir: the view on a UNIX socket (0600), gone with the display. */
+static void test_unix_socket(void **state)
+{
+	char dir[] = "/tmp/umdev-vnc-XXXXXX", other[40], addr[128], path[160];
+	struct umdev_display_config config = { .vnc = true };
+	struct umdev_display *d;
+	struct stat st;
+	rfbClient *cl;
+	(void)state;
+
+	assert_non_null(mkdtemp(dir));
+	config.vnc_socket_dir = dir;
+	snprintf(other, sizeof(other), "%08x-7e57-4d00-8000-0000000000bb", (unsigned int)getpid());
+	assert_int_equal(umdev_display_create(other, VRAM, &config, &d), 0);
+	umdev_display_vnc_address(d, addr, sizeof(addr));
+	snprintf(path, sizeof(path), "%s/%s.vnc", dir, other);
+	assert_true(!strncmp(addr, "unix:", 5) && !strcmp(addr + 5, path));
+	assert_int_equal(stat(path, &st), 0);
+	assert_true(S_ISSOCK(st.st_mode) && (st.st_mode & 0777) == 0600);
+
+	cl = rfbGetClient(8, 3, 4);
+	free(cl->serverHost);
+	cl->serverHost = strdup(path); /* libvncclient connects to a socket path */
+	assert_true(rfbInitClient(cl, NULL, NULL));
+	assert_true(cl->width > 0 && cl->height > 0);
+	close_viewer(cl);
+
+	umdev_display_destroy(d);
+	assert_int_equal(stat(path, &st), -1);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -370,6 +403,7 @@ int main(void)
 		cmocka_unit_test(test_mode_change),
 		cmocka_unit_test(test_hostile_viewers),
 		cmocka_unit_test(test_password),
+		cmocka_unit_test(test_unix_socket),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

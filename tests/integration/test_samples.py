@@ -70,3 +70,17 @@ def test_vnc_password_file(start_daemon, tmp_path):
                             str(tmp_path / "mnt-bad")], capture_output=True, text=True, timeout=60)
         assert r.returncode == 1, r.stderr
         assert "vnc_password_file" in r.stderr and message in r.stderr, r.stderr
+
+
+def test_vnc_socket_dir(start_daemon, tmp_path):
+    """vnc_socket_dir: each display's VNC view on DIR/UUID.vnc, named in
+    vendor/vnc, gone with the device."""
+    sockets = tmp_path / "vnc"
+    d = start_daemon([{"module": "mdpy", "name": "mdpy",
+                       "settings": {"vnc_socket_dir": str(sockets)}}])
+    d.create("mdpy", "mdpy-vga", UUIDS[0])
+    path = f"{sockets}/{UUIDS[0]}.vnc"
+    assert d.read(d.device_dir(UUIDS[0]) + "/vendor/vnc") == f"unix:{path}\n"
+    assert os.stat(path).st_mode & 0o777 == 0o600
+    d.remove(UUIDS[0])
+    assert not os.path.exists(path)
