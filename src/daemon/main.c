@@ -262,6 +262,10 @@ int main(int argc, char **argv)
 		ret = umdev_vfio_user_start_for_group(d.opts.socket_dir, d.opts.socket_group);
 		if (ret) {
 			log_error("vfio-user sockets in %s: %s", d.opts.socket_dir, strerror(-ret));
+			if (ret == -EPERM && d.opts.socket_group != (gid_t)-1)
+				log_error("giving the directory to group %u takes CAP_CHOWN or "
+					  "membership of the group (systemd: SupplementaryGroups=)",
+					  (unsigned int)d.opts.socket_group);
 			goto out_ready;
 		}
 		log_info("serving devices over vfio-user in %s", d.opts.socket_dir);

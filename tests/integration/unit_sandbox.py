@@ -161,6 +161,11 @@ def main():
         add(f, seccomp.ERRNO(deny_errno), call)
     if no_new_privs and libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0):
         sys.exit("unit_sandbox: cannot set no_new_privs")
+    if "ptrace" in denied_calls and "ASAN_OPTIONS" in os.environ:
+        # LeakSanitizer stops the world at exit with ptrace, which the filter
+        # denies (@debug): in an ASan build the leak check is left to the
+        # other suites, which run umdevd unsandboxed.
+        os.environ["ASAN_OPTIONS"] += ":detect_leaks=0"
     f.load()
     os.execv(target, [target, *sys.argv[1:]])
 
