@@ -762,17 +762,15 @@ static int replay_log(struct umdev_journal *journal, uint64_t after)
 }
 
 /*
- * Loads the snapshot @path and the log after it. -EINVAL: the snapshot is
- * damaged. A damaged log is kept aside and what it held up to the damage
- * is used.
+ * Loads the snapshot @path (NULL: start from no device) and the log after
+ * it. -ENOENT: no such snapshot; -EINVAL: the snapshot is damaged. A
+ * damaged log is kept aside and what it held up to the damage is used.
  */
-static int load(struct umdev_journal *journal, const char *path, bool empty_base)
+static int load(struct umdev_journal *journal, const char *path)
 {
 	uint64_t log_seq = 0;
-	int ret = empty_base ? 0 : load_snapshot(journal, path, &log_seq);
+	int ret = path ? load_snapshot(journal, path, &log_seq) : 0;
 
-	if (ret == -ENOENT && !empty_base && !strcmp(path, journal->path))
-		ret = 0; /* a first start, or only the log so far */
 	if (ret)
 		return ret;
 	ret = replay_log(journal, log_seq);
@@ -856,16 +854,18 @@ int umdev_journal_open(const char *path, struct umdev_journal **out)
 		umdev_journal_close(journal);
 		return ret;
 	}
-	ret = load(journal, path, false);
-	if (ret == -EINVAL) {
+	ret = load(journal, path);
+	if (ret == -ENOENT) {
+		ret = load(journal, NULL); /* a first start, or only the log so far */
+	} else if (ret == -EINVAL) {
 		/* Damaged: keep it for a person to look at, fall back to the state before. */
 		char *corrupt = path_with(path, ".corrupt");
 		char *prev = path_with(path, ".prev");
 		if (corrupt && prev && !rename(path, corrupt)) {
 			umdev_log(UMDEV_LOG_WARNING, "journal: kept the damaged journal as %s", corrupt);
-			ret = load(journal, prev, false);
+			ret = load(journal, prev);
 			if (ret == -ENOENT && log_starts_at_one(journal->log_path))
-				ret = load(journal, prev, true); /* the log holds the whole history */
+				ret = load(journal, NULL); /* the log holds the whole history */
 			if (!ret)
 				umdev_log(UMDEV_LOG_WARNING, "journal: using the state before the last snapshot, %s, and the log (%zu devices)",
 					prev, journal->count);
