@@ -75,17 +75,7 @@ static void remove_files(void)
 
 static void remove_everything(void)
 {
-	umdev_uuid_t *uuids;
-	ssize_t n = umdev_list_devices(&uuids);
-
-	for (ssize_t i = 0; i < n; i++) {
-		struct umdev_device *mdev = umdev_device_get(uuids[i]);
-		if (mdev) {
-			check(umdev_device_remove(mdev) == 0);
-			umdev_device_put(mdev);
-		}
-	}
-	free(uuids);
+	check(test_remove_all_devices() == 0);
 	check(umdev_bus_device_count() == 0);
 }
 

@@ -261,6 +261,23 @@ void test_parent_release_probe(struct test_parent *tp)
 
 struct test_parent test_p1;
 
+int test_remove_all_devices(void)
+{
+	umdev_uuid_t *uuids;
+	ssize_t n = umdev_list_devices(&uuids);
+	int failed = 0;
+
+	for (ssize_t i = 0; i < n; i++) {
+		struct umdev_device *mdev = umdev_device_get(uuids[i]);
+		if (mdev) {
+			failed += umdev_device_remove(mdev) != 0;
+			umdev_device_put(mdev);
+		}
+	}
+	free(uuids);
+	return failed;
+}
+
 int test_p1_setup(void **state)
 {
 	(void)state;

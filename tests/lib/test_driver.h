@@ -52,6 +52,9 @@ int test_parent_register(struct test_parent *tp, const char *name, const char *d
 			 unsigned int max_instances, unsigned int driver_available);
 void test_parent_unregister(struct test_parent *tp);
 
+/* Removes every device on the bus; returns how many removes failed. */
+int test_remove_all_devices(void);
+
 /* Waits until a probe is blocked in the driver, then lets it go. */
 void test_parent_wait_probe(struct test_parent *tp);
 void test_parent_release_probe(struct test_parent *tp);

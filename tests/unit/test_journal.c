@@ -186,15 +186,22 @@ static void append_to_log(const char *text)
 	fclose(f);
 }
 
+/* A daemon that journaled U1 and stopped: journal closed, parent gone and back. */
+static void record_u1_then_stop(void)
+{
+	struct umdev_journal *journal = open_and_start(0);
+
+	assert_int_equal(umdev_type_create_store(&tp.types[0], U1, 36), 36);
+	umdev_journal_close(journal);
+	restart_parent();
+}
+
 static void unfinished_last_record_is_dropped(void **state)
 {
 	struct umdev_journal *journal;
 	(void)state;
 
-	journal = open_and_start(0);
-	assert_int_equal(umdev_type_create_store(&tp.types[0], U1, 36), 36);
-	umdev_journal_close(journal);
-	restart_parent();
+	record_u1_then_stop();
 
 	/* A crash in the middle of the next append: never acknowledged. */
 	append_to_log("2 0badc0de {\"op\":\"create\",\"uuid\":\"" U2 "\",\"par");
@@ -217,10 +224,7 @@ static void damaged_log_keeps_the_records_before_the_damage(void **state)
 	struct umdev_journal *journal;
 	(void)state;
 
-	journal = open_and_start(0);
-	assert_int_equal(umdev_type_create_store(&tp.types[0], U1, 36), 36);
-	umdev_journal_close(journal);
-	restart_parent();
+	record_u1_then_stop();
 
 	/* Garbage, then a good-looking record: damage, not an unfinished write. */
 	append_to_log("2 00000000 {\"op\":\"remove\"}\n");
