@@ -23,7 +23,7 @@ struct vfu_dma_request {
 	int error;
 };
 
-struct vfu_conn *vfu_conn_new(struct umdev_vfio_device *vdev, int fd, int stop_fd)
+struct vfu_conn *vfu_conn_new(struct umdev_vfio_device *vdev, int fd)
 {
 	struct vfu_conn *conn = calloc(1, sizeof(*conn));
 
@@ -36,7 +36,6 @@ struct vfu_conn *vfu_conn_new(struct umdev_vfio_device *vdev, int fd, int stop_f
 	}
 	conn->vdev = vdev;
 	conn->fd = fd;
-	conn->stop_fd = stop_fd;
 	conn->client_max_fds = VFIO_USER_DEF_MAX_FDS;
 	conn->client_max_xfer = VFIO_USER_DEF_MAX_XFER;
 	pthread_mutex_init(&conn->send_lock, NULL);
@@ -54,24 +53,22 @@ void vfu_conn_free(struct vfu_conn *conn)
 	free(conn);
 }
 
-/* Waits until the socket takes more, or the server stops. */
+/*
+ * Waits until the socket takes more. A server that stops shuts the socket
+ * down, which ends the wait too.
+ */
 static int wait_writable(struct vfu_conn *conn)
 {
-	struct pollfd pfd[2] = {
-		{ .fd = conn->fd, .events = POLLOUT },
-		{ .fd = conn->stop_fd, .events = POLLIN },
-	};
+	struct pollfd pfd = { .fd = conn->fd, .events = POLLOUT };
 
 	for (;;) {
-		int n = poll(pfd, conn->stop_fd >= 0 ? 2 : 1, -1);
+		int n = poll(&pfd, 1, -1);
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			return -errno;
-		if (pfd[1].revents)
-			return -ENOTCONN;
-		if (pfd[0].revents & (POLLERR | POLLHUP))
+		if (pfd.revents & (POLLERR | POLLHUP))
 			return -EPIPE;
 		return 0;
 	}

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * The vfio-user frontend: follows the core's events and gives every bound
- * device with a vfio description its own server, from BOUND until
+ * device with a vfio description its own server (a listening socket in the
+ * acceptor's set; a thread only while a client is connected), from BOUND until
  * UNBINDING (so any client is gone before the driver's remove runs), and
  * adds the device's `vfio-user-socket` file meanwhile. The core knows
  * nothing of VFIO: which device model a device has is kept here.
@@ -263,6 +264,12 @@ int umdev_vfio_user_start_for_group(const char *dir, gid_t group)
 		free(copy);
 		return -EBUSY;
 	}
+	handle = vfu_acceptor_start();
+	if (handle) {
+		pthread_mutex_unlock(&servers_lock);
+		free(copy);
+		return handle;
+	}
 	socket_dir = copy;
 	group_access = group != (gid_t)-1;
 	pthread_mutex_unlock(&servers_lock);
@@ -273,6 +280,7 @@ int umdev_vfio_user_start_for_group(const char *dir, gid_t group)
 		free(socket_dir);
 		socket_dir = NULL;
 		pthread_mutex_unlock(&servers_lock);
+		vfu_acceptor_stop();
 		return handle;
 	}
 	subscription = handle;
@@ -302,6 +310,7 @@ void umdev_vfio_user_stop(void)
 	free(socket_dir);
 	socket_dir = NULL;
 	pthread_mutex_unlock(&servers_lock);
+	vfu_acceptor_stop();
 }
 
 int umdev_vfio_user_socket_path(struct umdev_device *mdev, char *buf, size_t size)

@@ -5,10 +5,11 @@
  *
  * Lock order, outermost first:
  *   servers_lock (frontend.c)  the list of per-device servers
+ *   acceptor_lock (acceptor.c) the listening sockets' table
  *   conn->send_lock            one writer at a time on a client socket
- *   rt->lock                   a device's IRQ vectors, DMA maps, client
+ *   rt->lock                   a device's IRQ vectors, DMA maps, client, client thread
  *   conn->dma_lock             message-based DMA requests waiting for replies
- * Driver callbacks run in the server thread with none of these held.
+ * Driver callbacks run in the client's thread with none of these held.
  */
 #ifndef UMDEV_VFIO_USER_PRIVATE_H
 #define UMDEV_VFIO_USER_PRIVATE_H
@@ -79,8 +80,8 @@ struct umdev_vfio_runtime {
 	/* the connected client, for message-based DMA */
 	struct vfu_conn *conn;
 	unsigned int conn_users;
-	bool serving;
-	pthread_t server_thread;
+	bool serving;		  /* a client thread runs... */
+	pthread_t server_thread;  /* ...and this is it */
 };
 
 /* irq.c; callers hold rt->lock unless stated */
@@ -127,7 +128,6 @@ struct vfu_dma_request; /* message-based DMA waiting for the client */
 struct vfu_conn {
 	struct umdev_vfio_device *vdev;
 	int fd;	       /* the socket, -1 when driven without one (fuzzing) */
-	int stop_fd;   /* the server's eventfd: readable when stopping */
 	bool negotiated;
 	/* the client's capabilities */
 	uint32_t client_max_fds;
@@ -144,7 +144,7 @@ struct vfu_conn {
 	bool dead;			  /* no more replies will come */
 };
 
-struct vfu_conn *vfu_conn_new(struct umdev_vfio_device *vdev, int fd, int stop_fd);
+struct vfu_conn *vfu_conn_new(struct umdev_vfio_device *vdev, int fd);
 void vfu_conn_free(struct vfu_conn *conn);
 /*
  * Handles one request and fills @reply. Consumes the message's fds

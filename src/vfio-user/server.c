@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: MIT
 /*
- * One device's server: a thread that owns the listening socket, accepts
- * one client at a time, reads whole messages (header, then exactly the
- * body, so fds stay with the message they came with), handles requests in
- * order and answers each one that asked for it.
+ * One device's server. The listening socket waits in the acceptor's epoll
+ * set; a client gets a thread of its own that blocks in recvmsg() (two
+ * system calls a request: the receive and the reply), reads whole messages
+ * (header, then exactly the body, so fds stay with the message they came
+ * with), handles requests in order and answers each one that asked for it.
+ * A device callback that blocks holds up its own client only. Stopping
+ * shuts the socket down, which wakes the thread wherever it waits.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -61,7 +64,7 @@ static void reader_reset(struct vfu_reader *rd)
 	rd->start = rd->end = 0;
 }
 
-/* Reads what the socket has into the staging buffer, with its fds. */
+/* Waits for bytes and reads what the socket has into the staging buffer, with its fds. */
 static ssize_t read_some(int fd, struct vfu_reader *rd)
 {
 	union {
@@ -79,7 +82,7 @@ static ssize_t read_some(int fd, struct vfu_reader *rd)
 	ssize_t n;
 
 	do
-		n = recvmsg(fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
+		n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		return -errno;
@@ -186,8 +189,9 @@ static int process(struct vfu_conn *conn, struct vfu_msg *msg)
 }
 
 /*
- * Reads what the socket holds and processes every complete message in
- * order. Returns 0 to keep the client, a negative errno to drop it.
+ * Waits for the client, reads what the socket holds and processes every
+ * complete message in order. Returns 0 to keep the client, a negative
+ * errno to drop it.
  */
 static int client_read(struct vfu_conn *conn, struct vfu_reader *rd)
 {
@@ -203,8 +207,6 @@ static int client_read(struct vfu_conn *conn, struct vfu_reader *rd)
 		rd->start = 0;
 	}
 	n = read_some(conn->fd, rd);
-	if (n == -EAGAIN)
-		return 0;
 	if (n <= 0)
 		return n ? (int)n : -ECONNRESET;
 
@@ -237,21 +239,23 @@ static int client_read(struct vfu_conn *conn, struct vfu_reader *rd)
 	return 0;
 }
 
+/* Under rt->lock: the thread serves the next client, unless stopping. */
 static struct vfu_conn *client_connect(struct vfu_server *srv, int fd)
 {
 	struct umdev_vfio_device *vdev = srv->vdev;
-	struct vfu_conn *conn = vfu_conn_new(vdev, fd, srv->stop_fd);
+	struct vfu_conn *conn;
 
-	if (!conn) {
+	if (srv->stopping) {
 		close(fd);
 		return NULL;
 	}
-	pthread_mutex_lock(&vdev->rt->lock);
+	conn = vfu_conn_new(vdev, fd);
+	if (!conn) {
+		vfu_log("%s: out of memory; client refused", srv->name);
+		close(fd);
+		return NULL;
+	}
 	vdev->rt->conn = conn;
-	pthread_mutex_unlock(&vdev->rt->lock);
-	vfu_log("%s: client connected", srv->name);
-	if (vdev->ops && vdev->ops->client)
-		vdev->ops->client(vdev, true);
 	return conn;
 }
 
@@ -283,106 +287,146 @@ static void client_disconnect(struct vfu_server *srv, struct vfu_conn *conn, int
 }
 
 /*
- * Processes what the current client already sent, so that a client which
- * closed its socket is dropped before a new one is refused. Returns true
- * when the client is gone.
+ * Serves one client until it leaves or the server stops. The thread
+ * blocks in its receive; only while the client has given unmask eventfds
+ * (KVM's INTx resampler) does it poll them with the socket.
  */
-static bool client_settle(struct vfu_server *srv, struct vfu_conn *conn, struct vfu_reader *rd)
+static int client_serve(struct vfu_server *srv, struct vfu_conn *conn, struct vfu_reader *rd)
 {
-	struct pollfd pfd = { .fd = conn->fd, .events = POLLIN };
+	for (;;) {
+		struct vfu_unmask_watch watches[VFU_MAX_UNMASK_WATCHES];
+		struct pollfd pfd[1 + VFU_MAX_UNMASK_WATCHES] = {
+			{ .fd = conn->fd, .events = POLLIN },
+		};
+		/* only this thread changes the unmask fds, so they stay valid while polled */
+		unsigned int nr_watches = vfu_irq_unmask_watches(srv->vdev, watches,
+								 VFU_MAX_UNMASK_WATCHES);
+		int ret;
 
-	while (poll(&pfd, 1, 0) == 1) {
-		int ret = client_read(conn, rd);
-
-		if (ret) {
-			reader_reset(rd);
-			client_disconnect(srv, conn, ret);
-			return true;
+		if (nr_watches) {
+			for (unsigned int i = 0; i < nr_watches; i++)
+				pfd[1 + i] = (struct pollfd){ .fd = watches[i].fd, .events = POLLIN };
+			if (poll(pfd, 1 + nr_watches, -1) < 0) {
+				if (errno == EINTR)
+					continue;
+				return -errno;
+			}
+			for (unsigned int i = 0; i < nr_watches; i++)
+				if (pfd[1 + i].revents & POLLIN)
+					vfu_irq_unmask_fired(srv->vdev, &watches[i]);
+			if (!pfd[0].revents)
+				continue;
 		}
+		ret = client_read(conn, rd);
+		if (ret)
+			return ret;
 	}
-	return false;
 }
 
-static void *server_main(void *arg)
+/* A client thread: serves its client, then any that connected as it left. */
+static void *client_main(void *arg)
 {
 	struct vfu_server *srv = arg;
-	struct umdev_vfio_runtime *rt = srv->vdev->rt;
+	struct umdev_vfio_device *vdev = srv->vdev;
+	struct umdev_vfio_runtime *rt = vdev->rt;
 	struct vfu_reader *rd = calloc(1, sizeof(*rd));
-	struct vfu_conn *conn = NULL;
+	struct vfu_conn *conn;
 
 	if (rd)
 		rd->buf = malloc(RD_CAPACITY);
-	if (!rd || !rd->buf) {
-		vfu_log("%s: out of memory; not serving", srv->name);
-		if (rd)
-			free(rd);
-		return NULL;
-	}
 	pthread_mutex_lock(&rt->lock);
 	rt->serving = true;
 	rt->server_thread = pthread_self();
-	pthread_mutex_unlock(&rt->lock);
-
 	for (;;) {
-		struct vfu_unmask_watch watches[VFU_MAX_UNMASK_WATCHES];
-		struct pollfd pfd[3 + VFU_MAX_UNMASK_WATCHES] = {
-			{ .fd = srv->stop_fd, .events = POLLIN },
-			{ .fd = srv->listen_fd, .events = POLLIN },
-			{ .fd = conn ? conn->fd : -1, .events = POLLIN },
-		};
-		/* only this thread changes the unmask fds, so they stay valid while polled */
-		unsigned int nr_watches = conn ? vfu_irq_unmask_watches(srv->vdev, watches,
-									VFU_MAX_UNMASK_WATCHES) : 0;
-		int ret;
+		int fd = srv->next_fd;
 
-		for (unsigned int i = 0; i < nr_watches; i++)
-			pfd[3 + i] = (struct pollfd){ .fd = watches[i].fd, .events = POLLIN };
-		if (poll(pfd, 3 + nr_watches, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			vfu_log("%s: poll: %s", srv->name, strerror(errno));
+		srv->next_fd = -1;
+		if (fd < 0)
 			break;
+		if (!srv->stopping)
+			vfu_acceptor_resume(srv);
+		if (!rd || !rd->buf) {
+			vfu_log("%s: out of memory; client refused", srv->name);
+			close(fd);
+			continue;
 		}
-		if (pfd[0].revents)
-			break;
-		for (unsigned int i = 0; i < nr_watches; i++)
-			if (pfd[3 + i].revents & POLLIN)
-				vfu_irq_unmask_fired(srv->vdev, &watches[i]);
-		if (pfd[2].revents) {
-			ret = client_read(conn, rd);
-			if (ret) {
-				reader_reset(rd);
-				client_disconnect(srv, conn, ret);
-				conn = NULL;
-			}
-		}
-		if (pfd[1].revents & POLLIN) {
-			int fd = accept4(srv->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		conn = client_connect(srv, fd);
+		pthread_mutex_unlock(&rt->lock);
+		if (conn) {
+			int why;
 
-			if (fd < 0)
-				continue;
-			/* a client that just left may still have its EOF unread */
-			if (conn && client_settle(srv, conn, rd))
-				conn = NULL;
-			if (conn) {
-				/* one client at a time: a second one is closed at once */
-				vfu_log("%s: refused a second client", srv->name);
-				close(fd);
-				continue;
-			}
-			conn = client_connect(srv, fd);
+			vfu_log("%s: client connected", srv->name);
+			if (vdev->ops && vdev->ops->client)
+				vdev->ops->client(vdev, true);
+			why = client_serve(srv, conn, rd);
+			reader_reset(rd);
+			client_disconnect(srv, conn, why);
 		}
+		pthread_mutex_lock(&rt->lock);
 	}
-	if (conn) {
-		reader_reset(rd);
-		client_disconnect(srv, conn, 0);
-	}
-	pthread_mutex_lock(&rt->lock);
+	/* the acceptor starts a new thread for the next client once it sees this */
 	rt->serving = false;
+	srv->thread_running = false;
 	pthread_mutex_unlock(&rt->lock);
-	free(rd->buf);
+	if (rd)
+		free(rd->buf);
 	free(rd);
 	return NULL;
+}
+
+/* Under rt->lock: whether the connected client has closed its end. */
+static bool client_leaving(const struct vfu_conn *conn)
+{
+	struct pollfd pfd = { .fd = conn ? conn->fd : -1, .events = POLLRDHUP };
+
+	return !conn || (poll(&pfd, 1, 0) == 1 && (pfd.revents & (POLLRDHUP | POLLHUP)));
+}
+
+void vfu_server_accept(struct vfu_server *srv)
+{
+	struct umdev_vfio_runtime *rt = srv->vdev->rt;
+	int fd, ret;
+
+	pthread_mutex_lock(&rt->lock);
+	if (srv->next_fd >= 0) { /* an event fetched before the pause */
+		pthread_mutex_unlock(&rt->lock);
+		return;
+	}
+	fd = accept4(srv->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+	if (fd < 0) {
+		pthread_mutex_unlock(&rt->lock);
+		return;
+	}
+	if (srv->thread_running) {
+		/* one client at a time; but one that just left may not be read to its end yet */
+		if (client_leaving(rt->conn)) {
+			srv->next_fd = fd;
+			vfu_acceptor_pause(srv);
+			fd = -1;
+		}
+		pthread_mutex_unlock(&rt->lock);
+		if (fd >= 0) {
+			vfu_log("%s: refused a second client", srv->name);
+			close(fd);
+		}
+		return;
+	}
+	pthread_mutex_unlock(&rt->lock);
+	/* the last thread has ended, or is about to */
+	if (srv->thread_joinable)
+		pthread_join(srv->thread, NULL);
+	srv->thread_joinable = false;
+	srv->thread_running = true;
+	srv->next_fd = fd;
+	ret = vfu_start_thread(&srv->thread, client_main, srv);
+	if (ret) {
+		vfu_log("%s: no thread for a client: %s", srv->name, strerror(-ret));
+		srv->thread_running = false;
+		srv->next_fd = -1;
+		close(fd);
+		return;
+	}
+	srv->thread_joinable = true;
 }
 
 static int listen_on(const char *path, mode_t mode)
@@ -412,11 +456,11 @@ static int listen_on(const char *path, mode_t mode)
 }
 
 /*
- * Starts a thread with every signal blocked: a library thread must never
- * take the process's SIGTERM or SIGHUP, which the daemon waits for in its
- * own thread (a signal's default action there would end the daemon).
+ * A library thread must never take the process's SIGTERM or SIGHUP, which
+ * the daemon waits for in its own thread (a signal's default action there
+ * would end the daemon).
  */
-static int start_thread(pthread_t *thread, void *(*fn)(void *), void *arg)
+int vfu_start_thread(pthread_t *thread, void *(*fn)(void *), void *arg)
 {
 	sigset_t all, old;
 	int ret;
@@ -432,37 +476,36 @@ int vfu_server_start(struct vfu_server *srv)
 {
 	int ret;
 
+	srv->next_fd = -1;
 	srv->listen_fd = listen_on(srv->path, srv->mode);
 	if (srv->listen_fd < 0)
 		return srv->listen_fd;
-	srv->stop_fd = eventfd(0, EFD_CLOEXEC);
-	if (srv->stop_fd < 0) {
-		ret = -errno;
-		goto err_listen;
+	ret = vfu_acceptor_add(srv);
+	if (ret) {
+		close(srv->listen_fd);
+		unlink(srv->path);
+		return ret;
 	}
-	ret = start_thread(&srv->thread, server_main, srv);
-	if (ret)
-		goto err_stop;
 	vfu_log("%s: listening on %s", srv->name, srv->path);
 	return 0;
-
-err_stop:
-	close(srv->stop_fd);
-err_listen:
-	close(srv->listen_fd);
-	unlink(srv->path);
-	return ret;
 }
 
 void vfu_server_stop(struct vfu_server *srv)
 {
-	uint64_t one = 1;
+	struct umdev_vfio_runtime *rt = srv->vdev->rt;
 
-	if (write(srv->stop_fd, &one, sizeof(one)) != sizeof(one))
-		vfu_log("%s: cannot signal the server: %s", srv->name, strerror(errno));
-	pthread_join(srv->thread, NULL);
+	vfu_acceptor_remove(srv); /* no new client thread from here */
+	pthread_mutex_lock(&rt->lock);
+	srv->stopping = true;
+	if (rt->conn)
+		shutdown(rt->conn->fd, SHUT_RDWR); /* the thread wakes and ends */
+	pthread_mutex_unlock(&rt->lock);
+	if (srv->thread_joinable)
+		pthread_join(srv->thread, NULL);
+	srv->thread_joinable = false;
+	if (srv->next_fd >= 0)
+		close(srv->next_fd);
 	close(srv->listen_fd);
 	unlink(srv->path);
-	close(srv->stop_fd);
 	vfu_log("%s: stopped serving %s", srv->name, srv->path);
 }

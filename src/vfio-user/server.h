@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: MIT */
-/* One device's server thread and listening socket (server.c). */
+/*
+ * One device's server (server.c): its listening socket, watched by the
+ * acceptor (acceptor.c), and while a client is connected, the thread that
+ * serves it.
+ */
 #ifndef UMDEV_VFIO_USER_SERVER_H
 #define UMDEV_VFIO_USER_SERVER_H
 
@@ -17,13 +21,36 @@ struct vfu_server {
 	char path[PATH_MAX];
 	mode_t mode; /* of the socket file: 0600, or 0660 for a socket group */
 	int listen_fd;
-	int stop_fd; /* readable once the server must stop */
+	uint32_t slot; /* in the acceptor's table */
+	uint64_t key;  /* its epoll events' */
+
+	/* the client thread; under vdev->rt->lock */
 	pthread_t thread;
+	bool thread_running;  /* serving, or about to end */
+	bool thread_joinable; /* started and not yet joined */
+	bool stopping;
+	int next_fd; /* a client that connected as the previous one left, or -1 */
 };
 
-/* Listens on srv->path (srv->mode) and starts the thread; returns 0 or a negative errno. */
+/* Listens on srv->path (srv->mode) through the acceptor; returns 0 or a negative errno. */
 int vfu_server_start(struct vfu_server *srv);
-/* Disconnects any client, stops the thread, unlinks the socket. */
+/* Disconnects any client, ends its thread, unlinks the socket. */
 void vfu_server_stop(struct vfu_server *srv);
+/* The listening socket is readable (the acceptor, under its lock). */
+void vfu_server_accept(struct vfu_server *srv);
+
+/* acceptor.c */
+int vfu_acceptor_start(void);
+/* Every server is stopped first. */
+void vfu_acceptor_stop(void);
+int vfu_acceptor_add(struct vfu_server *srv);
+/* Once it returns, the acceptor no longer touches @srv. */
+void vfu_acceptor_remove(struct vfu_server *srv);
+/* Stop and restart accepting @srv's clients. */
+void vfu_acceptor_pause(struct vfu_server *srv);
+void vfu_acceptor_resume(struct vfu_server *srv);
+
+/* A thread with every signal blocked; returns 0 or a negative errno. */
+int vfu_start_thread(pthread_t *thread, void *(*fn)(void *), void *arg);
 
 #endif /* UMDEV_VFIO_USER_SERVER_H */

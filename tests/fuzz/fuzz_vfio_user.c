@@ -207,7 +207,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	/* counted per input: libFuzzer itself opens pipes to its symbolizer */
 	baseline_fds = count_fds();
-	conn = vfu_conn_new(&model.vdev, -1, -1);
+	conn = vfu_conn_new(&model.vdev, -1);
 	if (!conn)
 		abort();
 	if (size && (data[0] & 1)) {
@@ -226,7 +226,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (control & 0x80) {
 			vfu_conn_client_gone(conn);
 			vfu_conn_free(conn);
-			conn = vfu_conn_new(&model.vdev, -1, -1);
+			conn = vfu_conn_new(&model.vdev, -1);
 			if (!conn)
 				abort();
 		}

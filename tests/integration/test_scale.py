@@ -18,6 +18,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 import uuid as uuidlib
 
 import pytest
@@ -102,6 +103,12 @@ def test_many_devices_leave_nothing_behind(tmp_path):
             t.join()
         assert [r for r in lspci_runs if not isinstance(r, threading.Thread)] == \
             [0] * len([t for t in lspci_runs if isinstance(t, threading.Thread)])
+        # An idle device costs no thread; a connected client costs one, from
+        # the moment the acceptor takes its connection from the backlog.
+        deadline = time.monotonic() + 60
+        while counts(pid)[1] != threads0 + len(clients) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert counts(pid)[1] == threads0 + len(clients)
         # removed with the clients still there
         for u in uuids:
             assert d.remove(u) == 2, u
