@@ -22,10 +22,13 @@
 #include <umdev/vfio.h>
 #include <umdev/vfio_user.h>
 
+#include "ptr_table.h"
 #include "server.h"
 
+/* Every server, in a list to stop them all and by device to find one. */
 static pthread_mutex_t servers_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct list_head servers = { &servers, &servers };
+static struct ptr_table servers_by_device;
 static char *socket_dir;
 static bool group_access; /* sockets 0660 in a setgid directory of the access group */
 static int subscription;
@@ -36,26 +39,25 @@ static int subscription;
  * never matches a later device at the same address.
  */
 struct vfio_binding {
-	struct list_head node;
-	struct umdev_device *mdev;
+	struct ptr_node node; /* keyed by the device */
 	uint64_t serial;
 	struct umdev_vfio_device *vdev;
 };
 static pthread_mutex_t bindings_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct list_head bindings = { &bindings, &bindings };
+static struct ptr_table bindings;
+
+static int same_serial(const struct ptr_node *node, const void *serial)
+{
+	return container_of(node, struct vfio_binding, node)->serial == *(const uint64_t *)serial;
+}
 
 /* Under bindings_lock. */
 static struct vfio_binding *find_binding(const struct umdev_device *mdev)
 {
-	struct list_head *pos;
+	uint64_t serial = umdev_device_serial(mdev);
+	struct ptr_node *node = ptr_table_find(&bindings, mdev, same_serial, &serial);
 
-	list_for_each(pos, &bindings) {
-		struct vfio_binding *b = list_entry(pos, struct vfio_binding, node);
-
-		if (b->mdev == mdev && b->serial == umdev_device_serial(mdev))
-			return b;
-	}
-	return NULL;
+	return node ? container_of(node, struct vfio_binding, node) : NULL;
 }
 
 /* Detaches @mdev's model; returns it, or NULL. */
@@ -68,7 +70,7 @@ static struct umdev_vfio_device *unbind_model(const struct umdev_device *mdev)
 	b = find_binding(mdev);
 	if (b) {
 		vdev = b->vdev;
-		list_del_init(&b->node);
+		ptr_table_remove(&bindings, &b->node);
 	}
 	pthread_mutex_unlock(&bindings_lock);
 	free(b);
@@ -78,6 +80,7 @@ static struct umdev_vfio_device *unbind_model(const struct umdev_device *mdev)
 int umdev_device_set_vfio(struct umdev_device *mdev, struct umdev_vfio_device *vdev)
 {
 	struct vfio_binding *b;
+	int ret;
 
 	unbind_model(mdev);
 	if (!vdev)
@@ -85,13 +88,14 @@ int umdev_device_set_vfio(struct umdev_device *mdev, struct umdev_vfio_device *v
 	b = calloc(1, sizeof(*b));
 	if (!b)
 		return -ENOMEM;
-	b->mdev = mdev;
 	b->serial = umdev_device_serial(mdev);
 	b->vdev = vdev;
 	pthread_mutex_lock(&bindings_lock);
-	list_add_tail(&b->node, &bindings);
+	ret = ptr_table_insert(&bindings, &b->node, mdev);
 	pthread_mutex_unlock(&bindings_lock);
-	return 0;
+	if (ret)
+		free(b);
+	return ret;
 }
 
 struct umdev_vfio_device *umdev_device_vfio(const struct umdev_device *mdev)
@@ -138,15 +142,9 @@ void vfu_log(const char *fmt, ...)
 /* Under servers_lock. */
 static struct vfu_server *find_server(const struct umdev_device *mdev)
 {
-	struct list_head *pos;
+	struct ptr_node *node = ptr_table_find(&servers_by_device, mdev, NULL, NULL);
 
-	list_for_each(pos, &servers) {
-		struct vfu_server *srv = list_entry(pos, struct vfu_server, node);
-
-		if (srv->mdev == mdev)
-			return srv;
-	}
-	return NULL;
+	return node ? container_of(node, struct vfu_server, by_device) : NULL;
 }
 
 static void device_bound(struct umdev_device *mdev)
@@ -180,6 +178,11 @@ static void device_bound(struct umdev_device *mdev)
 	srv->mode = group_access ? 0660 : 0600;
 	ret = snprintf(srv->path, sizeof(srv->path), "%s/%s.sock", socket_dir, srv->name);
 	ret = ret >= (int)sizeof(srv->path) ? -ENAMETOOLONG : vfu_server_start(srv);
+	if (!ret) {
+		ret = ptr_table_insert(&servers_by_device, &srv->by_device, mdev);
+		if (ret)
+			vfu_server_stop(srv);
+	}
 	if (ret) {
 		pthread_mutex_unlock(&servers_lock);
 		vfu_log("%s: cannot serve on %s: %s", srv->name, srv->path, strerror(-ret));
@@ -201,8 +204,10 @@ static void device_unbinding(struct umdev_device *mdev)
 	umdev_device_remove_attr(mdev, &socket_attr);
 	pthread_mutex_lock(&servers_lock);
 	srv = find_server(mdev);
-	if (srv)
+	if (srv) {
 		list_del_init(&srv->node);
+		ptr_table_remove(&servers_by_device, &srv->by_device);
+	}
 	pthread_mutex_unlock(&servers_lock);
 	if (!srv)
 		return;
@@ -302,11 +307,13 @@ void umdev_vfio_user_stop(void)
 		struct vfu_server *srv = list_entry(servers.next, struct vfu_server, node);
 
 		list_del_init(&srv->node);
+		ptr_table_remove(&servers_by_device, &srv->by_device);
 		pthread_mutex_unlock(&servers_lock);
 		vfu_server_stop(srv);
 		free(srv);
 		pthread_mutex_lock(&servers_lock);
 	}
+	ptr_table_fini(&servers_by_device);
 	free(socket_dir);
 	socket_dir = NULL;
 	pthread_mutex_unlock(&servers_lock);

@@ -12,9 +12,11 @@
 #include <umdev/list.h>
 
 #include "private.h"
+#include "ptr_table.h"
 
 struct vfu_server {
-	struct list_head node; /* frontend.c's list, under servers_lock */
+	struct list_head node;	      /* frontend.c's list, under servers_lock */
+	struct ptr_node by_device;    /* and its table by mdev */
 	struct umdev_device *mdev;
 	struct umdev_vfio_device *vdev;
 	char name[UMDEV_UUID_STRING_LEN + 1];

@@ -216,6 +216,8 @@ static void vfio_user_frontend(void **state)
 	/* strdup and the subscription; under ASan strdup does not come here. */
 	assert_true(each_allocation_fails(start_vfio_user, 0, NULL) >= 1);
 	assert_int_equal(create_u1(), 36);
+	/* the binding, and the first time the table's buckets; then the binding alone */
+	assert_int_equal(each_allocation_fails(attach_model, 0, NULL), 2);
 	assert_int_equal(each_allocation_fails(attach_model, 0, NULL), 1);
 	rmdir(socket_dir);
 }
