@@ -19,7 +19,6 @@
 
 #include <umdev/pci.h>
 #include <umdev/vfio.h>
-#include <umdev/vfio_user_proto.h>
 
 #include "mbochs_pci.h"
 #include "mbochs_regs.h"
@@ -36,8 +35,8 @@ struct mbochs_model {
 	struct umdev_device *mdev;
 	struct umdev_display *display;
 	struct umdev_vfio_device vdev;
-	struct umdev_vfio_region regions[VFIO_USER_PCI_NUM_REGIONS];
-	struct umdev_vfio_irq irqs[VFIO_USER_PCI_NUM_IRQS];
+	struct umdev_vfio_region regions[UMDEV_VFIO_PCI_NUM_REGIONS];
+	struct umdev_vfio_irq irqs[UMDEV_VFIO_PCI_NUM_IRQS];
 	struct umdev_vfio_area vram_area;
 
 	pthread_mutex_t lock; /* cfg, regs, refusals */
@@ -178,7 +177,7 @@ static int build_config(struct mbochs_model *m, uint64_t vram_size)
 
 static void build_vfio(struct mbochs_model *m, uint64_t vram_size)
 {
-	for (unsigned int i = 0; i < VFIO_USER_PCI_NUM_REGIONS; i++)
+	for (unsigned int i = 0; i < UMDEV_VFIO_PCI_NUM_REGIONS; i++)
 		m->regions[i].mmap_fd = -1;
 	/* the whole BAR is mappable: a sparse-mmap capability with one area */
 	m->vram_area = (struct umdev_vfio_area){ .offset = 0, .size = vram_size };
@@ -194,18 +193,18 @@ static void build_vfio(struct mbochs_model *m, uint64_t vram_size)
 		.flags = UMDEV_VFIO_REGION_READ | UMDEV_VFIO_REGION_WRITE,
 		.read = mmio_read, .write = mmio_write, .mmap_fd = -1,
 	};
-	m->regions[VFIO_USER_PCI_CONFIG_REGION] = (struct umdev_vfio_region){
+	m->regions[UMDEV_VFIO_PCI_CONFIG_REGION] = (struct umdev_vfio_region){
 		.size = UMDEV_PCI_CONFIG_SIZE,
 		.flags = UMDEV_VFIO_REGION_READ | UMDEV_VFIO_REGION_WRITE,
 		.read = config_read, .write = config_write, .mmap_fd = -1,
 	};
 	/* no interrupt of its own; the error and request IRQs a VMM expects of a vfio-pci device */
-	m->irqs[VFIO_USER_PCI_ERR_IRQ] = (struct umdev_vfio_irq){ 1, 0 };
-	m->irqs[VFIO_USER_PCI_REQ_IRQ] = (struct umdev_vfio_irq){ 1, 0 };
+	m->irqs[UMDEV_VFIO_PCI_ERR_IRQ] = (struct umdev_vfio_irq){ 1, 0 };
+	m->irqs[UMDEV_VFIO_PCI_REQ_IRQ] = (struct umdev_vfio_irq){ 1, 0 };
 	m->vdev = (struct umdev_vfio_device){
 		.pci = true,
-		.nr_regions = VFIO_USER_PCI_NUM_REGIONS, .regions = m->regions,
-		.nr_irqs = VFIO_USER_PCI_NUM_IRQS, .irqs = m->irqs,
+		.nr_regions = UMDEV_VFIO_PCI_NUM_REGIONS, .regions = m->regions,
+		.nr_irqs = UMDEV_VFIO_PCI_NUM_IRQS, .irqs = m->irqs,
 		.ops = &mbochs_vfio_ops,
 	};
 }

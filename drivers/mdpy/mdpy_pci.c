@@ -13,7 +13,6 @@
 
 #include <umdev/pci.h>
 #include <umdev/vfio.h>
-#include <umdev/vfio_user_proto.h>
 
 #include "mdpy_pci.h"
 
@@ -27,8 +26,8 @@ struct mdpy_model {
 	struct umdev_device *mdev;
 	struct umdev_display *display;
 	struct umdev_vfio_device vdev;
-	struct umdev_vfio_region regions[VFIO_USER_PCI_NUM_REGIONS];
-	struct umdev_vfio_irq irqs[VFIO_USER_PCI_NUM_IRQS];
+	struct umdev_vfio_region regions[UMDEV_VFIO_PCI_NUM_REGIONS];
+	struct umdev_vfio_irq irqs[UMDEV_VFIO_PCI_NUM_IRQS];
 	struct umdev_vfio_area fb_area;
 
 	pthread_mutex_t lock; /* cfg */
@@ -129,7 +128,7 @@ static int build_config(struct mdpy_model *m, uint64_t fb_size, uint32_t format,
 
 static void build_vfio(struct mdpy_model *m, uint64_t fb_size)
 {
-	for (unsigned int i = 0; i < VFIO_USER_PCI_NUM_REGIONS; i++)
+	for (unsigned int i = 0; i < UMDEV_VFIO_PCI_NUM_REGIONS; i++)
 		m->regions[i].mmap_fd = -1;
 	m->fb_area = (struct umdev_vfio_area){ .offset = 0, .size = fb_size };
 	m->regions[0] = (struct umdev_vfio_region){
@@ -139,18 +138,18 @@ static void build_vfio(struct mdpy_model *m, uint64_t fb_size)
 		.mmap_fd = umdev_display_fd(m->display), .mmap_offset = 0,
 		.areas = &m->fb_area, .nr_areas = 1,
 	};
-	m->regions[VFIO_USER_PCI_CONFIG_REGION] = (struct umdev_vfio_region){
+	m->regions[UMDEV_VFIO_PCI_CONFIG_REGION] = (struct umdev_vfio_region){
 		.size = UMDEV_PCI_CONFIG_SIZE,
 		.flags = UMDEV_VFIO_REGION_READ | UMDEV_VFIO_REGION_WRITE,
 		.read = config_read, .write = config_write, .mmap_fd = -1,
 	};
 	/* no interrupt of its own; the error and request IRQs a VMM expects of a vfio-pci device */
-	m->irqs[VFIO_USER_PCI_ERR_IRQ] = (struct umdev_vfio_irq){ 1, 0 };
-	m->irqs[VFIO_USER_PCI_REQ_IRQ] = (struct umdev_vfio_irq){ 1, 0 };
+	m->irqs[UMDEV_VFIO_PCI_ERR_IRQ] = (struct umdev_vfio_irq){ 1, 0 };
+	m->irqs[UMDEV_VFIO_PCI_REQ_IRQ] = (struct umdev_vfio_irq){ 1, 0 };
 	m->vdev = (struct umdev_vfio_device){
 		.pci = true,
-		.nr_regions = VFIO_USER_PCI_NUM_REGIONS, .regions = m->regions,
-		.nr_irqs = VFIO_USER_PCI_NUM_IRQS, .irqs = m->irqs,
+		.nr_regions = UMDEV_VFIO_PCI_NUM_REGIONS, .regions = m->regions,
+		.nr_irqs = UMDEV_VFIO_PCI_NUM_IRQS, .irqs = m->irqs,
 		.ops = &mdpy_vfio_ops,
 	};
 }

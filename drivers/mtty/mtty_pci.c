@@ -26,7 +26,6 @@
 
 #include <umdev/pci.h>
 #include <umdev/vfio.h>
-#include <umdev/vfio_user_proto.h>
 
 #include "mtty_pci.h"
 #include "mtty_uart.h"
@@ -67,8 +66,8 @@ struct mtty_io {
 struct mtty_model {
 	struct umdev_device *mdev;
 	struct umdev_vfio_device vdev;
-	struct umdev_vfio_region regions[VFIO_USER_PCI_NUM_REGIONS];
-	struct umdev_vfio_irq irqs[VFIO_USER_PCI_NUM_IRQS];
+	struct umdev_vfio_region regions[UMDEV_VFIO_PCI_NUM_REGIONS];
+	struct umdev_vfio_irq irqs[UMDEV_VFIO_PCI_NUM_IRQS];
 	struct umdev_pci_config cfg;
 	unsigned int nr_ports;
 	struct mtty_port ports[MTTY_MODEL_MAX_PORTS];
@@ -113,12 +112,12 @@ static void update_irq(struct mtty_model *m)
 
 	for (unsigned int i = 0; i < m->nr_ports; i++)
 		pending |= mtty_uart_irq_pending(&m->ports[i].uart);
-	msi = umdev_vfio_irq_enabled(&m->vdev, VFIO_USER_PCI_MSI_IRQ, 0);
+	msi = umdev_vfio_irq_enabled(&m->vdev, UMDEV_VFIO_PCI_MSI_IRQ, 0);
 	umdev_pci_set_intx_status(&m->cfg, pending);
 	if (msi) {
 		umdev_vfio_intx_set(&m->vdev, false);
 		if (pending && !m->line)
-			umdev_vfio_irq_trigger(&m->vdev, VFIO_USER_PCI_MSI_IRQ, 0);
+			umdev_vfio_irq_trigger(&m->vdev, UMDEV_VFIO_PCI_MSI_IRQ, 0);
 	} else {
 		umdev_vfio_intx_set(&m->vdev, pending && !umdev_pci_intx_disabled(&m->cfg));
 	}
@@ -245,7 +244,7 @@ static void irqs_changed(struct umdev_vfio_device *vdev, unsigned int index)
 	 * frontend signals INTx only when the level rises).
 	 */
 	m->line = false;
-	if (index == VFIO_USER_PCI_INTX_IRQ)
+	if (index == UMDEV_VFIO_PCI_INTX_IRQ)
 		umdev_vfio_intx_set(&m->vdev, false);
 	update_irq(m);
 	pthread_mutex_unlock(&m->lock);
@@ -446,7 +445,7 @@ static void build_config(struct mtty_model *m)
 
 static void build_vfio(struct mtty_model *m)
 {
-	for (unsigned int i = 0; i < VFIO_USER_PCI_NUM_REGIONS; i++)
+	for (unsigned int i = 0; i < UMDEV_VFIO_PCI_NUM_REGIONS; i++)
 		m->regions[i].mmap_fd = -1;
 	for (unsigned int i = 0; i < m->nr_ports; i++)
 		m->regions[i] = (struct umdev_vfio_region){
@@ -454,26 +453,26 @@ static void build_vfio(struct mtty_model *m)
 			.flags = UMDEV_VFIO_REGION_READ | UMDEV_VFIO_REGION_WRITE,
 			.read = bar_read, .write = bar_write, .mmap_fd = -1,
 		};
-	m->regions[VFIO_USER_PCI_CONFIG_REGION] = (struct umdev_vfio_region){
+	m->regions[UMDEV_VFIO_PCI_CONFIG_REGION] = (struct umdev_vfio_region){
 		.size = UMDEV_PCI_CONFIG_SIZE,
 		.flags = UMDEV_VFIO_REGION_READ | UMDEV_VFIO_REGION_WRITE,
 		.read = config_read, .write = config_write, .mmap_fd = -1,
 	};
-	m->irqs[VFIO_USER_PCI_INTX_IRQ] = (struct umdev_vfio_irq){
+	m->irqs[UMDEV_VFIO_PCI_INTX_IRQ] = (struct umdev_vfio_irq){
 		1, UMDEV_VFIO_IRQ_MASKABLE | UMDEV_VFIO_IRQ_AUTOMASKED };
-	m->irqs[VFIO_USER_PCI_MSI_IRQ] = (struct umdev_vfio_irq){ 1, UMDEV_VFIO_IRQ_NORESIZE };
+	m->irqs[UMDEV_VFIO_PCI_MSI_IRQ] = (struct umdev_vfio_irq){ 1, UMDEV_VFIO_IRQ_NORESIZE };
 	/*
 	 * The error and device-request notifications, one eventfd each as
 	 * vfio-pci offers them. QEMU asks for the error one at every attach
 	 * and warns "Could not enable error recovery" unless it has exactly
 	 * one; the model has no unrecoverable errors, so it is never signalled.
 	 */
-	m->irqs[VFIO_USER_PCI_ERR_IRQ] = (struct umdev_vfio_irq){ 1, 0 };
-	m->irqs[VFIO_USER_PCI_REQ_IRQ] = (struct umdev_vfio_irq){ 1, 0 };
+	m->irqs[UMDEV_VFIO_PCI_ERR_IRQ] = (struct umdev_vfio_irq){ 1, 0 };
+	m->irqs[UMDEV_VFIO_PCI_REQ_IRQ] = (struct umdev_vfio_irq){ 1, 0 };
 	m->vdev = (struct umdev_vfio_device){
 		.pci = true,
-		.nr_regions = VFIO_USER_PCI_NUM_REGIONS, .regions = m->regions,
-		.nr_irqs = VFIO_USER_PCI_NUM_IRQS, .irqs = m->irqs,
+		.nr_regions = UMDEV_VFIO_PCI_NUM_REGIONS, .regions = m->regions,
+		.nr_irqs = UMDEV_VFIO_PCI_NUM_IRQS, .irqs = m->irqs,
 		.ops = &mtty_vfio_ops,
 	};
 }

@@ -29,6 +29,25 @@ extern "C" {
 
 struct umdev_vfio_device;
 
+/* A PCI device's region and IRQ indexes, as VFIO numbers them (VFIO_PCI_*_INDEX). */
+enum {
+	UMDEV_VFIO_PCI_BAR0_REGION = 0,
+	UMDEV_VFIO_PCI_BAR5_REGION = 5,
+	UMDEV_VFIO_PCI_ROM_REGION = 6,
+	UMDEV_VFIO_PCI_CONFIG_REGION = 7,
+	UMDEV_VFIO_PCI_VGA_REGION = 8,
+	UMDEV_VFIO_PCI_NUM_REGIONS = 9,
+};
+
+enum {
+	UMDEV_VFIO_PCI_INTX_IRQ = 0,
+	UMDEV_VFIO_PCI_MSI_IRQ = 1,
+	UMDEV_VFIO_PCI_MSIX_IRQ = 2,
+	UMDEV_VFIO_PCI_ERR_IRQ = 3,
+	UMDEV_VFIO_PCI_REQ_IRQ = 4,
+	UMDEV_VFIO_PCI_NUM_IRQS = 5,
+};
+
 /* Region flags, the same bits as VFIO_REGION_INFO_FLAG_*. */
 #define UMDEV_VFIO_REGION_READ 0x1u
 #define UMDEV_VFIO_REGION_WRITE 0x2u

@@ -102,7 +102,7 @@ struct vfio_user_device_info {
 	uint32_t num_irqs;
 } __attribute__((packed));
 
-/* PCI region and IRQ indexes (VFIO_PCI_*_INDEX). */
+/* PCI region and IRQ indexes on the wire (VFIO_PCI_*_INDEX); a driver uses vfio.h's. */
 enum {
 	VFIO_USER_PCI_BAR0_REGION = 0,
 	VFIO_USER_PCI_BAR5_REGION = 5,

@@ -16,6 +16,22 @@
 
 #include "private.h"
 
+/* A driver's indexes (vfio.h) go on the wire unchanged: both are VFIO's. */
+#define SAME_INDEX(name) \
+	_Static_assert((int)UMDEV_VFIO_PCI_##name == (int)VFIO_USER_PCI_##name, #name " differs")
+SAME_INDEX(BAR0_REGION);
+SAME_INDEX(BAR5_REGION);
+SAME_INDEX(ROM_REGION);
+SAME_INDEX(CONFIG_REGION);
+SAME_INDEX(VGA_REGION);
+SAME_INDEX(NUM_REGIONS);
+SAME_INDEX(INTX_IRQ);
+SAME_INDEX(MSI_IRQ);
+SAME_INDEX(MSIX_IRQ);
+SAME_INDEX(ERR_IRQ);
+SAME_INDEX(REQ_IRQ);
+SAME_INDEX(NUM_IRQS);
+
 #define PAYLOAD(type, msg) ((const struct type *)(msg)->payload)
 
 static bool page_aligned(uint64_t v)

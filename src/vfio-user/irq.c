@@ -106,7 +106,7 @@ static int fire(struct vfu_irq *irq, struct vfu_vector *vec)
 static void unmask(struct umdev_vfio_runtime *rt, unsigned int index, struct vfu_irq *irq,
 		   struct vfu_vector *vec)
 {
-	bool again = index == VFIO_USER_PCI_INTX_IRQ && (irq->flags & VFIO_USER_IRQ_INFO_F_AUTOMASKED)
+	bool again = index == UMDEV_VFIO_PCI_INTX_IRQ && (irq->flags & VFIO_USER_IRQ_INFO_F_AUTOMASKED)
 		     ? rt->intx_asserted : vec->pending;
 
 	vec->masked = false;
@@ -236,9 +236,9 @@ int umdev_vfio_intx_set(struct umdev_vfio_device *vdev, bool asserted)
 	struct vfu_irq *irq;
 	int ret = 0;
 
-	if (!rt || vdev->nr_irqs <= VFIO_USER_PCI_INTX_IRQ || !rt->irqs[0].count)
+	if (!rt || vdev->nr_irqs <= UMDEV_VFIO_PCI_INTX_IRQ || !rt->irqs[0].count)
 		return -EINVAL;
-	irq = &rt->irqs[VFIO_USER_PCI_INTX_IRQ];
+	irq = &rt->irqs[UMDEV_VFIO_PCI_INTX_IRQ];
 	pthread_mutex_lock(&rt->lock);
 	if (asserted && !rt->intx_asserted)
 		ret = fire(irq, &irq->vectors[0]);

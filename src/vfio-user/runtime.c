@@ -47,8 +47,8 @@ int umdev_vfio_device_init(struct umdev_vfio_device *vdev)
 	if (vdev->nr_regions > 100 || vdev->nr_irqs > 50 ||
 	    (vdev->nr_regions && !vdev->regions) || (vdev->nr_irqs && !vdev->irqs))
 		return -EINVAL;
-	if (vdev->pci && (vdev->nr_regions < VFIO_USER_PCI_NUM_REGIONS - 1 ||
-			  vdev->nr_irqs < VFIO_USER_PCI_ERR_IRQ))
+	if (vdev->pci && (vdev->nr_regions < UMDEV_VFIO_PCI_NUM_REGIONS - 1 ||
+			  vdev->nr_irqs < UMDEV_VFIO_PCI_ERR_IRQ))
 		return -EINVAL; /* QEMU needs regions 0-7 and IRQs 0-2 */
 	for (unsigned int i = 0; i < vdev->nr_regions; i++) {
 		ret = check_region(&vdev->regions[i]);
