@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * The vfio-user client library: connection, framing and the requests a
- * VMM sends, with the server's DMA requests served while waiting.
+ * The vfio-user client library: connection and the requests a VMM sends,
+ * with the server's DMA requests served while waiting. The framing is the
+ * server's own (src/transport).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -15,6 +16,8 @@
 #include <json-c/json.h>
 
 #include <umdev/vfio_user_client.h>
+
+#include "transport.h"
 
 /* A stuck server is an error, not a hang; QEMU waits 5 s by default. */
 #define REPLY_TIMEOUT_MS 10000
@@ -35,20 +38,12 @@ struct umdev_vu_client {
 	struct dma_window windows[MAX_DMA_WINDOWS];
 	unsigned int nr_windows;
 	int rcv_timeout_ms; /* SO_RCVTIMEO as last set */
-	/*
-	 * Bytes received but not yet consumed: a small reply arrives with one
-	 * recvmsg(). Fds that came with a read belong to the message holding
-	 * its last byte (the kernel ends a read at a message that carried fds).
-	 */
-	struct {
-		uint8_t buf[4096];
-		size_t start, end;
-		uint64_t base; /* stream offset of buf[0] */
-		int fds[8];
-		unsigned int nr_fds;
-		uint64_t fds_last;
-	} stage;
+	struct vfu_stream in; /* what the server sent, not yet taken */
+	struct vfu_msg next;  /* the message being taken */
 };
+
+/* The largest message accepted: a reply or DMA request of twice the largest transfer. */
+#define MAX_MSG (sizeof(struct vfio_user_header) + 2 * (size_t)VFIO_USER_MAX_MAX_XFER)
 
 /* What the client offers, as QEMU does. */
 static const char client_caps[] =
@@ -71,9 +66,15 @@ int umdev_vu_connect(const char *path, bool negotiate, struct umdev_vu_client **
 	c->max_fds = VFIO_USER_DEF_MAX_FDS;
 	c->max_xfer = VFIO_USER_DEF_MAX_XFER;
 	c->rcv_timeout_ms = -1; /* a new socket waits forever */
+	ret = vfu_stream_init(&c->in, MAX_MSG);
+	if (ret) {
+		free(c);
+		return ret;
+	}
 	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (c->fd < 0) {
 		ret = -errno;
+		vfu_stream_fini(&c->in);
 		free(c);
 		return ret;
 	}
@@ -97,8 +98,7 @@ void umdev_vu_close(struct umdev_vu_client *c)
 {
 	if (!c)
 		return;
-	for (unsigned int i = 0; i < c->stage.nr_fds; i++)
-		close(c->stage.fds[i]);
+	vfu_stream_fini(&c->in);
 	close(c->fd);
 	free(c->server_caps);
 	free(c);
@@ -132,37 +132,10 @@ uint16_t umdev_vu_next_id(struct umdev_vu_client *c)
 int umdev_vu_send_raw(struct umdev_vu_client *c, const void *buf, size_t len, const int *fds,
 		      unsigned int nr_fds)
 {
-	char control[CMSG_SPACE(253 * sizeof(int))];
 	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
-	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	int ret = vfu_send_iov(c->fd, &iov, 1, fds, nr_fds);
 
-	if (nr_fds > 253)
-		return -EINVAL;
-	if (nr_fds) {
-		struct cmsghdr *cmsg;
-
-		memset(control, 0, sizeof(control));
-		mh.msg_control = control;
-		mh.msg_controllen = CMSG_SPACE(nr_fds * sizeof(int));
-		cmsg = CMSG_FIRSTHDR(&mh);
-		cmsg->cmsg_level = SOL_SOCKET;
-		cmsg->cmsg_type = SCM_RIGHTS;
-		cmsg->cmsg_len = CMSG_LEN(nr_fds * sizeof(int));
-		memcpy(CMSG_DATA(cmsg), fds, nr_fds * sizeof(int));
-	}
-	while (iov.iov_len) {
-		ssize_t n = sendmsg(c->fd, &mh, MSG_NOSIGNAL);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return errno == EPIPE ? -ECONNRESET : -errno;
-		mh.msg_control = NULL;
-		mh.msg_controllen = 0;
-		iov.iov_base = (char *)iov.iov_base + n;
-		iov.iov_len -= (size_t)n;
-	}
-	return 0;
+	return ret == -EPIPE ? -ECONNRESET : ret;
 }
 
 static int send_msg(struct umdev_vu_client *c, const struct vfio_user_header *hdr,
@@ -203,111 +176,6 @@ static int set_timeout(struct umdev_vu_client *c, int timeout_ms)
 	return 0;
 }
 
-/* Moves staged bytes (and their fds) into @buf for @msg; returns how many. */
-static size_t take_staged(struct umdev_vu_client *c, void *buf, size_t len,
-			  struct umdev_vu_message *msg)
-{
-	size_t n = c->stage.end - c->stage.start;
-	uint64_t first = c->stage.base + c->stage.start;
-
-	if (n > len)
-		n = len;
-	if (!n)
-		return 0;
-	memcpy(buf, c->stage.buf + c->stage.start, n);
-	if (c->stage.nr_fds && c->stage.fds_last >= first && c->stage.fds_last < first + n) {
-		for (unsigned int i = 0; i < c->stage.nr_fds; i++) {
-			if (msg->nr_fds < sizeof(msg->fds) / sizeof(msg->fds[0]))
-				msg->fds[msg->nr_fds++] = c->stage.fds[i];
-			else
-				close(c->stage.fds[i]);
-		}
-		c->stage.nr_fds = 0;
-	}
-	c->stage.start += n;
-	if (c->stage.start == c->stage.end) {
-		c->stage.base += c->stage.end;
-		c->stage.start = c->stage.end = 0;
-	}
-	return n;
-}
-
-/* One recvmsg() into @buf; fds go to @fds (up to @max, the rest closed). */
-static ssize_t receive(struct umdev_vu_client *c, void *buf, size_t len, int *fds,
-		       unsigned int *nr_fds, unsigned int max)
-{
-	char control[CMSG_SPACE(253 * sizeof(int))];
-	struct iovec iov = { .iov_base = buf, .iov_len = len };
-	struct msghdr mh = {
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-		.msg_control = control,
-		.msg_controllen = sizeof(control),
-	};
-	ssize_t n;
-
-	do
-		n = recvmsg(c->fd, &mh, MSG_CMSG_CLOEXEC);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return errno == EAGAIN || errno == EWOULDBLOCK ? -ETIMEDOUT : -errno;
-	if (n == 0)
-		return -ECONNRESET;
-	for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
-		size_t nr = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		int got[253];
-
-		if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
-			continue;
-		memcpy(got, CMSG_DATA(cm), nr * sizeof(int));
-		for (size_t i = 0; i < nr; i++) {
-			if (*nr_fds < max)
-				fds[(*nr_fds)++] = got[i];
-			else
-				close(got[i]);
-		}
-	}
-	return n;
-}
-
-/* Reads exactly @len bytes of @msg, collecting its fds; EOF is -ECONNRESET. */
-static int read_exact(struct umdev_vu_client *c, void *buf, size_t len,
-		      struct umdev_vu_message *msg, int timeout_ms)
-{
-	const unsigned int max = sizeof(msg->fds) / sizeof(msg->fds[0]);
-
-	for (;;) {
-		size_t n = take_staged(c, buf, len, msg);
-		ssize_t got;
-		int ret;
-
-		buf = (char *)buf + n;
-		len -= n;
-		if (!len)
-			return 0;
-		/* the stage is empty now */
-		ret = set_timeout(c, timeout_ms);
-		if (ret)
-			return ret;
-		if (len >= sizeof(c->stage.buf)) {
-			got = receive(c, buf, len, msg->fds, &msg->nr_fds, max);
-			if (got < 0)
-				return (int)got;
-			buf = (char *)buf + got;
-			len -= (size_t)got;
-			if (!len)
-				return 0;
-			continue;
-		}
-		got = receive(c, c->stage.buf, sizeof(c->stage.buf), c->stage.fds, &c->stage.nr_fds,
-			      sizeof(c->stage.fds) / sizeof(c->stage.fds[0]));
-		if (got < 0)
-			return (int)got;
-		c->stage.end = (size_t)got;
-		c->stage.fds_last = c->stage.base + (uint64_t)got - 1;
-	}
-}
-
 void umdev_vu_message_free(struct umdev_vu_message *msg)
 {
 	for (unsigned int i = 0; i < msg->nr_fds; i++)
@@ -320,30 +188,40 @@ void umdev_vu_message_free(struct umdev_vu_message *msg)
 
 int umdev_vu_receive(struct umdev_vu_client *c, struct umdev_vu_message *msg, int timeout_ms)
 {
+	const unsigned int max_fds = sizeof(msg->fds) / sizeof(msg->fds[0]);
+	struct vfu_msg *next = &c->next;
 	int ret;
 
 	memset(msg, 0, sizeof(*msg));
-	ret = read_exact(c, &msg->hdr, sizeof(msg->hdr), msg, timeout_ms);
-	if (ret)
-		goto err;
-	if (msg->hdr.msg_size < sizeof(msg->hdr) ||
-	    msg->hdr.msg_size > sizeof(msg->hdr) + 2 * VFIO_USER_MAX_MAX_XFER) {
-		ret = -EPROTO;
-		goto err;
+	while ((ret = vfu_stream_next(&c->in, next)) != 1) {
+		ssize_t n;
+
+		if (ret < 0)
+			return -EPROTO;
+		ret = set_timeout(c, timeout_ms);
+		if (ret)
+			return ret;
+		n = vfu_stream_fill(&c->in, c->fd, 0);
+		if (n == 0)
+			return -ECONNRESET;
+		if (n < 0)
+			return n == -EAGAIN || n == -EWOULDBLOCK ? -ETIMEDOUT : (int)n;
 	}
-	msg->len = msg->hdr.msg_size - sizeof(msg->hdr);
+	msg->hdr = next->hdr;
+	msg->len = next->len;
 	msg->payload = malloc(msg->len ? msg->len : 1);
 	if (!msg->payload) {
-		ret = -ENOMEM;
-		goto err;
+		vfu_close_fds(next->fds, next->nr_fds);
+		return -ENOMEM;
 	}
-	ret = read_exact(c, msg->payload, msg->len, msg, timeout_ms);
-	if (ret)
-		goto err;
+	memcpy(msg->payload, next->payload, msg->len);
+	for (unsigned int i = 0; i < next->nr_fds; i++) {
+		if (msg->nr_fds < max_fds)
+			msg->fds[msg->nr_fds++] = next->fds[i];
+		else
+			close(next->fds[i]);
+	}
 	return 0;
-err:
-	umdev_vu_message_free(msg);
-	return ret;
 }
 
 int umdev_vu_add_dma_memory(struct umdev_vu_client *c, uint64_t iova, void *base, size_t size)

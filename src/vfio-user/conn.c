@@ -5,7 +5,6 @@
  * client's replies to the DMA requests waiting for them.
  */
 #include <errno.h>
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -53,83 +52,16 @@ void vfu_conn_free(struct vfu_conn *conn)
 	free(conn);
 }
 
-/*
- * Waits until the socket takes more. A server that stops shuts the socket
- * down, which ends the wait too.
- */
-static int wait_writable(struct vfu_conn *conn)
-{
-	struct pollfd pfd = { .fd = conn->fd, .events = POLLOUT };
-
-	for (;;) {
-		int n = poll(&pfd, 1, -1);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (pfd.revents & (POLLERR | POLLHUP))
-			return -EPIPE;
-		return 0;
-	}
-}
-
 int vfu_conn_send(struct vfu_conn *conn, const struct vfio_user_header *hdr, const void *payload,
 		  size_t len, int fd)
 {
-	union {
-		struct cmsghdr align;
-		char buf[CMSG_SPACE(sizeof(int))];
-	} control;
 	struct iovec iov[2] = {
 		{ .iov_base = (void *)hdr, .iov_len = sizeof(*hdr) },
 		{ .iov_base = (void *)payload, .iov_len = len },
 	};
-	struct msghdr mh = { .msg_iov = iov, .msg_iovlen = len ? 2 : 1 };
 
-	if (conn->fd < 0)
-		return 0; /* driven without a socket */
-	if (fd >= 0) {
-		struct cmsghdr *cmsg;
-
-		memset(&control, 0, sizeof(control));
-		mh.msg_control = control.buf;
-		mh.msg_controllen = sizeof(control.buf);
-		cmsg = CMSG_FIRSTHDR(&mh);
-		cmsg->cmsg_level = SOL_SOCKET;
-		cmsg->cmsg_type = SCM_RIGHTS;
-		cmsg->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
-	}
-	while (mh.msg_iovlen) {
-		ssize_t n = sendmsg(conn->fd, &mh, MSG_NOSIGNAL | MSG_DONTWAIT);
-
-		if (n < 0) {
-			int ret;
-
-			if (errno == EINTR)
-				continue;
-			if (errno != EAGAIN)
-				return -errno;
-			ret = wait_writable(conn);
-			if (ret)
-				return ret;
-			continue;
-		}
-		/* the fd went with the first bytes */
-		mh.msg_control = NULL;
-		mh.msg_controllen = 0;
-		while (mh.msg_iovlen && (size_t)n >= mh.msg_iov->iov_len) {
-			n -= (ssize_t)mh.msg_iov->iov_len;
-			mh.msg_iov++;
-			mh.msg_iovlen--;
-		}
-		if (mh.msg_iovlen) {
-			mh.msg_iov->iov_base = (char *)mh.msg_iov->iov_base + n;
-			mh.msg_iov->iov_len -= (size_t)n;
-		}
-	}
-	return 0;
+	/* a client that stops reading blocks this; a stop's shutdown() ends it */
+	return vfu_send_iov(conn->fd, iov, 2, &fd, fd >= 0 ? 1 : 0);
 }
 
 /* One DMA_READ/DMA_WRITE of at most the client's transfer size. */

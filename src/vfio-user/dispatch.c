@@ -495,7 +495,7 @@ int vfu_conn_handle(struct vfu_conn *conn, struct vfu_msg *msg, struct vfu_reply
 		reply->fd = -1;
 		reply->error = (uint32_t)-ret;
 	}
-	close_fds(msg->fds, msg->nr_fds); /* the ones no handler kept */
+	vfu_close_fds(msg->fds, msg->nr_fds); /* the ones no handler kept */
 	msg->nr_fds = 0;
 	return 0;
 }

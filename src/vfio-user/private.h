@@ -23,6 +23,8 @@
 #include <umdev/vfio.h>
 #include <umdev/vfio_user_proto.h>
 
+#include "transport.h"
+
 /* What the server accepts; announced in the VERSION reply. */
 #define VFU_MAX_MSG_FDS 16
 #define VFU_MAX_XFER VFIO_USER_DEF_MAX_XFER
@@ -32,8 +34,6 @@
 			  sizeof(struct vfio_user_region_access) + VFU_MAX_XFER)
 /* The VERSION JSON we are willing to parse. */
 #define VFU_MAX_VERSION_JSON 4096
-/* The kernel passes at most this many fds in one message (SCM_MAX_FD). */
-#define VFU_MAX_RECV_FDS 253
 /* The reply buffer: the largest REGION_READ reply, or a VERSION reply. */
 #define VFU_REPLY_BUF_SIZE (sizeof(struct vfio_user_region_access) + VFU_MAX_XFER + \
 			    VFU_MAX_VERSION_JSON)
@@ -107,15 +107,6 @@ struct vfu_dma_map *vfu_dma_find(struct umdev_vfio_runtime *rt, uint64_t iova);
 
 /* ---- a client connection (conn.c) ---- */
 
-struct vfu_msg {
-	struct vfio_user_header hdr;
-	uint8_t *payload;
-	size_t len;
-	int fds[VFU_MAX_RECV_FDS];
-	unsigned int nr_fds;
-	bool fds_truncated; /* the kernel dropped some (MSG_CTRUNC) */
-};
-
 struct vfu_reply {
 	uint8_t *payload; /* conn->reply_buf */
 	size_t len;
@@ -127,7 +118,7 @@ struct vfu_dma_request; /* message-based DMA waiting for the client */
 
 struct vfu_conn {
 	struct umdev_vfio_device *vdev;
-	int fd;	       /* the socket, -1 when driven without one (fuzzing) */
+	int fd;	       /* the socket */
 	bool negotiated;
 	/* the client's capabilities */
 	uint32_t client_max_fds;
@@ -171,12 +162,5 @@ int vfu_version_reply_json(const struct vfu_conn *conn, char *buf, size_t size);
 
 /* the frontend's logging */
 void vfu_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static inline void close_fds(int *fds, unsigned int nr)
-{
-	for (unsigned int i = 0; i < nr; i++)
-		if (fds[i] >= 0)
-			close(fds[i]);
-}
 
 #endif /* UMDEV_VFIO_USER_PRIVATE_H */

@@ -2,9 +2,9 @@
 /*
  * One device's server. The listening socket waits in the acceptor's epoll
  * set; a client gets a thread of its own that blocks in recvmsg() (two
- * system calls a request: the receive and the reply), reads whole messages
- * (header, then exactly the body, so fds stay with the message they came
- * with), handles requests in order and answers each one that asked for it.
+ * system calls a request: the receive and the reply), cuts what it reads
+ * into messages with their fds (the transport, src/transport), handles
+ * requests in order and answers each one that asked for it.
  * A device callback that blocks holds up its own client only. Stopping
  * shuts the socket down, which wakes the thread wherever it waits.
  */
@@ -22,130 +22,6 @@
 #include <unistd.h>
 
 #include "server.h"
-
-/*
- * The receive side of a connection. Bytes are read in large chunks into a
- * staging buffer and cut into messages there, so a small request costs
- * one recvmsg(). Passed fds arrive with a read; the kernel never carries
- * data past a message that brought fds in the same read, so a batch of
- * fds belongs to the message holding the last byte of the read that
- * brought it (for a client that sends each message with one sendmsg(),
- * as QEMU does, that is the message the fds were sent with).
- */
-#define RD_SLACK (64 * 1024)
-#define RD_CAPACITY (VFU_MAX_MSG_SIZE + RD_SLACK)
-#define RD_MAX_BATCHES 4
-
-struct fd_batch {
-	uint64_t last; /* stream offset of the last byte read with these fds */
-	unsigned int nr;
-	bool truncated;
-	int fds[VFU_MAX_RECV_FDS];
-};
-
-struct vfu_reader {
-	uint8_t *buf;	    /* RD_CAPACITY bytes */
-	size_t start, end;  /* unconsumed bytes */
-	uint64_t base;	    /* stream offset of buf[0] */
-	struct fd_batch batches[RD_MAX_BATCHES];
-	unsigned int nr_batches;
-	struct vfu_msg msg;
-};
-
-static void reader_reset(struct vfu_reader *rd)
-{
-	for (unsigned int i = 0; i < rd->nr_batches; i++)
-		close_fds(rd->batches[i].fds, rd->batches[i].nr);
-	rd->nr_batches = 0;
-	close_fds(rd->msg.fds, rd->msg.nr_fds);
-	rd->msg.nr_fds = 0;
-	rd->msg.fds_truncated = false;
-	rd->base += rd->end;
-	rd->start = rd->end = 0;
-}
-
-/* Waits for bytes and reads what the socket has into the staging buffer, with its fds. */
-static ssize_t read_some(int fd, struct vfu_reader *rd)
-{
-	union {
-		struct cmsghdr align;
-		char buf[CMSG_SPACE(VFU_MAX_RECV_FDS * sizeof(int))];
-	} control;
-	struct iovec iov = { .iov_base = rd->buf + rd->end, .iov_len = RD_CAPACITY - rd->end };
-	struct msghdr mh = {
-		.msg_iov = &iov,
-		.msg_iovlen = 1,
-		.msg_control = control.buf,
-		.msg_controllen = sizeof(control.buf),
-	};
-	struct fd_batch *batch = NULL;
-	ssize_t n;
-
-	do
-		n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
-	while (n < 0 && errno == EINTR);
-	if (n < 0)
-		return -errno;
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
-		size_t nr = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		int fds[VFU_MAX_RECV_FDS];
-
-		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
-			continue;
-		memcpy(fds, CMSG_DATA(c), nr * sizeof(int));
-		if (!batch && rd->nr_batches < RD_MAX_BATCHES) {
-			batch = &rd->batches[rd->nr_batches++];
-			batch->nr = 0;
-			batch->truncated = false;
-			batch->last = rd->base + rd->end + (size_t)(n ? n - 1 : 0);
-		}
-		for (size_t i = 0; i < nr; i++) {
-			if (batch && batch->nr < VFU_MAX_RECV_FDS) {
-				batch->fds[batch->nr++] = fds[i];
-			} else {
-				close(fds[i]); /* too many: the message will be refused */
-				if (batch)
-					batch->truncated = true;
-				else if (rd->nr_batches)
-					rd->batches[rd->nr_batches - 1].truncated = true;
-			}
-		}
-	}
-	if ((mh.msg_flags & MSG_CTRUNC) && batch)
-		batch->truncated = true;
-	rd->end += (size_t)n;
-	return n;
-}
-
-/* Hands the message at [first, last] the fds that came with it. */
-static void take_fds(struct vfu_reader *rd, uint64_t first, uint64_t last)
-{
-	struct vfu_msg *msg = &rd->msg;
-	unsigned int kept = 0;
-
-	for (unsigned int i = 0; i < rd->nr_batches; i++) {
-		struct fd_batch *b = &rd->batches[i];
-
-		if (b->last > last) {
-			rd->batches[kept++] = *b; /* a later message's */
-			continue;
-		}
-		if (b->last < first) { /* cannot happen with in-order reads; never leak */
-			close_fds(b->fds, b->nr);
-			continue;
-		}
-		msg->fds_truncated |= b->truncated;
-		for (unsigned int k = 0; k < b->nr; k++) {
-			if (msg->nr_fds < VFU_MAX_RECV_FDS) {
-				msg->fds[msg->nr_fds++] = b->fds[k];
-			} else {
-				close(b->fds[k]);
-				msg->fds_truncated = true;
-			}
-		}
-	}
-	rd->nr_batches = kept;
-}
 
 static int send_reply(struct vfu_conn *conn, const struct vfu_msg *msg,
 		      const struct vfu_reply *reply)
@@ -165,7 +41,7 @@ static int send_reply(struct vfu_conn *conn, const struct vfu_msg *msg,
 	return ret;
 }
 
-/* A header that cannot be followed: answer it and give up on the stream. */
+/* Answers a header the stream cannot follow; the client is dropped. */
 static int refuse_header(struct vfu_conn *conn, const struct vfu_msg *msg, uint32_t error)
 {
 	struct vfu_reply reply = { .error = error, .fd = -1 };
@@ -193,50 +69,22 @@ static int process(struct vfu_conn *conn, struct vfu_msg *msg)
  * complete message in order. Returns 0 to keep the client, a negative
  * errno to drop it.
  */
-static int client_read(struct vfu_conn *conn, struct vfu_reader *rd)
+static int client_read(struct vfu_conn *conn, struct vfu_stream *in)
 {
-	const size_t hsize = sizeof(struct vfio_user_header);
-	struct vfu_msg *msg = &rd->msg;
-	ssize_t n;
+	struct vfu_msg msg;
+	ssize_t n = vfu_stream_fill(in, conn->fd, 0);
+	int ret;
 
-	/* a partial message moves to the front, so the largest one fits */
-	if (rd->start) {
-		memmove(rd->buf, rd->buf + rd->start, rd->end - rd->start);
-		rd->base += rd->start;
-		rd->end -= rd->start;
-		rd->start = 0;
-	}
-	n = read_some(conn->fd, rd);
 	if (n <= 0)
 		return n ? (int)n : -ECONNRESET;
-
-	while (rd->end - rd->start >= hsize) {
-		uint64_t first = rd->base + rd->start;
-		int ret;
-
-		memcpy(&msg->hdr, rd->buf + rd->start, hsize);
-		if (msg->hdr.msg_size < hsize)
-			return refuse_header(conn, msg, EINVAL);
-		if (msg->hdr.msg_size > VFU_MAX_MSG_SIZE)
-			return refuse_header(conn, msg, E2BIG);
-		if (rd->end - rd->start < msg->hdr.msg_size)
-			break; /* the rest is still on its way */
-		msg->payload = rd->buf + rd->start + hsize;
-		msg->len = msg->hdr.msg_size - hsize;
-		take_fds(rd, first, first + msg->hdr.msg_size - 1);
-		rd->start += msg->hdr.msg_size;
-		ret = process(conn, msg);
-		close_fds(msg->fds, msg->nr_fds);
-		msg->nr_fds = 0;
-		msg->fds_truncated = false;
+	while ((ret = vfu_stream_next(in, &msg)) == 1) {
+		ret = process(conn, &msg);
+		vfu_close_fds(msg.fds, msg.nr_fds);
 		if (ret)
 			return ret;
 	}
-	if (rd->start == rd->end) {
-		rd->base += rd->end;
-		rd->start = rd->end = 0;
-	}
-	return 0;
+	/* a header that cannot be followed: answer it and give up on the stream */
+	return ret ? refuse_header(conn, &msg, ret == -E2BIG ? E2BIG : EINVAL) : 0;
 }
 
 /* Under rt->lock: the thread serves the next client, unless stopping. */
@@ -291,7 +139,7 @@ static void client_disconnect(struct vfu_server *srv, struct vfu_conn *conn, int
  * blocks in its receive; only while the client has given unmask eventfds
  * (KVM's INTx resampler) does it poll them with the socket.
  */
-static int client_serve(struct vfu_server *srv, struct vfu_conn *conn, struct vfu_reader *rd)
+static int client_serve(struct vfu_server *srv, struct vfu_conn *conn, struct vfu_stream *in)
 {
 	for (;;) {
 		struct vfu_unmask_watch watches[VFU_MAX_UNMASK_WATCHES];
@@ -317,7 +165,7 @@ static int client_serve(struct vfu_server *srv, struct vfu_conn *conn, struct vf
 			if (!pfd[0].revents)
 				continue;
 		}
-		ret = client_read(conn, rd);
+		ret = client_read(conn, in);
 		if (ret)
 			return ret;
 	}
@@ -329,11 +177,10 @@ static void *client_main(void *arg)
 	struct vfu_server *srv = arg;
 	struct umdev_vfio_device *vdev = srv->vdev;
 	struct umdev_vfio_runtime *rt = vdev->rt;
-	struct vfu_reader *rd = calloc(1, sizeof(*rd));
+	struct vfu_stream in;
+	bool have_stream = !vfu_stream_init(&in, VFU_MAX_MSG_SIZE);
 	struct vfu_conn *conn;
 
-	if (rd)
-		rd->buf = malloc(RD_CAPACITY);
 	pthread_mutex_lock(&rt->lock);
 	rt->serving = true;
 	rt->server_thread = pthread_self();
@@ -345,7 +192,7 @@ static void *client_main(void *arg)
 			break;
 		if (!srv->stopping)
 			vfu_acceptor_resume(srv);
-		if (!rd || !rd->buf) {
+		if (!have_stream) {
 			vfu_log("%s: out of memory; client refused", srv->name);
 			close(fd);
 			continue;
@@ -358,8 +205,8 @@ static void *client_main(void *arg)
 			vfu_log("%s: client connected", srv->name);
 			if (vdev->ops && vdev->ops->client)
 				vdev->ops->client(vdev, true);
-			why = client_serve(srv, conn, rd);
-			reader_reset(rd);
+			why = client_serve(srv, conn, &in);
+			vfu_stream_reset(&in);
 			client_disconnect(srv, conn, why);
 		}
 		pthread_mutex_lock(&rt->lock);
@@ -368,9 +215,8 @@ static void *client_main(void *arg)
 	rt->serving = false;
 	srv->thread_running = false;
 	pthread_mutex_unlock(&rt->lock);
-	if (rd)
-		free(rd->buf);
-	free(rd);
+	if (have_stream)
+		vfu_stream_fini(&in);
 	return NULL;
 }
 

@@ -245,7 +245,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			msg.fds[msg.nr_fds++] = make_fd((control >> 2) & 3u);
 		if ((msg.hdr.flags & VFIO_USER_F_TYPE_MASK) == VFIO_USER_F_TYPE_REPLY) {
 			vfu_conn_complete_dma(conn, &msg);
-			close_fds(msg.fds, msg.nr_fds);
+			vfu_close_fds(msg.fds, msg.nr_fds);
 			continue;
 		}
 		vfu_conn_handle(conn, &msg, &reply);
