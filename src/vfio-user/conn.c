@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * A client connection: sending messages (replies from the server thread,
+ * A client connection: sending messages (replies from the client thread,
  * DMA requests from driver threads, one writer at a time) and routing the
  * client's replies to the DMA requests waiting for them.
  */

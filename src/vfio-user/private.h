@@ -47,7 +47,7 @@ struct vfu_vector {
 	bool pending;  /* fired while masked */
 };
 
-/* An unmask eventfd the server thread watches, and the vector it unmasks. */
+/* An unmask eventfd the client thread watches, and the vector it unmasks. */
 struct vfu_unmask_watch {
 	int fd;
 	unsigned int index, vector;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * Fuzz target: the vfio-user message decoder and dispatcher, driven
- * without a socket, with fds (eventfds, sealed and unsealed memfds)
+ * Fuzz target: the vfio-user message decoder and dispatcher, given whole
+ * messages directly (the framing has its own target, fuzz_transport.c), with fds (eventfds, sealed and unsealed memfds)
  * attached as a client could, against a device model that raises
  * interrupts, does DMA and serves its config space with the PCI helpers.
  *
