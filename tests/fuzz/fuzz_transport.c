@@ -23,6 +23,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "open_fds.h"
 #include "transport.h"
 
 #define MAX_MSG (256 * 1024)
@@ -40,17 +41,6 @@ static uint64_t chunk_first[MAX_CHUNKS], chunk_last[MAX_CHUNKS];
  */
 static bool chunk_alone[MAX_CHUNKS];
 static bool stream_broken; /* a header the reader refused */
-
-static int count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	int n = 0;
-
-	while (readdir(d))
-		n++;
-	closedir(d);
-	return n;
-}
 
 /* A message must be the next bytes written, and its fds from writes it overlaps. */
 static void check_message(const struct vfu_msg *msg)
@@ -168,7 +158,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct vfu_stream in;
 	unsigned int chunks = 0;
 	bool all_taken = true; /* nothing written is still in the socket */
-	int baseline = count_fds(), sv[2];
+	int baseline = count_open_fds(), sv[2];
 
 	if (!written && !(written = malloc(MAX_WRITTEN)))
 		abort();
@@ -220,8 +210,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	vfu_stream_fini(&in);
 	close(sv[0]);
 	close(sv[1]);
-	if (count_fds() != baseline) {
-		fprintf(stderr, "fds: %d, expected %d\n", count_fds(), baseline);
+	if (count_open_fds() != baseline) {
+		fprintf(stderr, "fds: %d, expected %d\n", count_open_fds(), baseline);
 		abort();
 	}
 	return 0;

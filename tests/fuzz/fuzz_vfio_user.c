@@ -27,6 +27,7 @@
 #include <umdev/pci.h>
 
 #include "../../src/vfio-user/private.h"
+#include "open_fds.h"
 
 struct fuzz_model {
 	struct umdev_vfio_device vdev;
@@ -119,17 +120,6 @@ static void dma_map(struct umdev_vfio_device *vdev, uint64_t iova, uint64_t size
 static const struct umdev_vfio_ops ops = { .reset = reset, .dma_map = dma_map };
 static const struct umdev_vfio_area areas[] = { { 0x1000, 0x1000 } };
 
-static int count_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	int n = 0;
-
-	while (readdir(d))
-		n++;
-	closedir(d);
-	return n;
-}
-
 static void init(void)
 {
 	static const struct umdev_pci_id id = { 0x1b36, 0x0011, 0x1b36, 0x0011, 1, 0x078000 };
@@ -206,7 +196,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		initialised = true;
 	}
 	/* counted per input: libFuzzer itself opens pipes to its symbolizer */
-	baseline_fds = count_fds();
+	baseline_fds = count_open_fds();
 	conn = vfu_conn_new(&model.vdev, -1);
 	if (!conn)
 		abort();
@@ -254,9 +244,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	vfu_conn_client_gone(conn);
 	vfu_conn_free(conn);
 	reset(&model.vdev);
-	if (count_fds() != baseline_fds) {
+	if (count_open_fds() != baseline_fds) {
 		/* an fd the client sent outlived its connection, or one was closed twice */
-		fprintf(stderr, "fds: %d, expected %d\n", count_fds(), baseline_fds);
+		fprintf(stderr, "fds: %d, expected %d\n", count_open_fds(), baseline_fds);
 		abort();
 	}
 	return 0;

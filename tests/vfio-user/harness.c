@@ -16,6 +16,7 @@
 #include <umdev/vfio_user.h>
 
 #include "harness.h"
+#include "open_fds.h"
 
 char harness_dir[PATH_MAX];
 char harness_sockets[PATH_MAX + 16];
@@ -102,13 +103,7 @@ struct umdev_vu_client *harness_connect(struct umdev_device *mdev)
 
 int harness_count_fds(void)
 {
-	DIR *d = opendir("/proc/self/fd");
-	int n = 0;
-
-	while (readdir(d))
-		n++;
-	closedir(d);
-	return n - 3; /* ".", ".." and the directory's own fd */
+	return count_open_fds();
 }
 
 int harness_readable(int fd)
