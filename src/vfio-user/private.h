@@ -80,8 +80,7 @@ struct umdev_vfio_runtime {
 	/* the connected client, for message-based DMA */
 	struct vfu_conn *conn;
 	unsigned int conn_users;
-	bool serving;		  /* a client thread runs... */
-	pthread_t server_thread;  /* ...and this is it */
+	pthread_t server_thread; /* the thread serving @conn, valid while @conn is set */
 };
 
 /* irq.c; callers hold rt->lock unless stated */

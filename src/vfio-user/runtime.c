@@ -140,7 +140,8 @@ static int dma_access(struct umdev_vfio_device *vdev, uint64_t iova, void *buf, 
 				ret = -ENOTCONN;
 				break;
 			}
-			if (rt->serving && pthread_equal(pthread_self(), rt->server_thread)) {
+			/* a client is only set while its thread runs */
+			if (pthread_equal(pthread_self(), rt->server_thread)) {
 				ret = -EDEADLK;
 				break;
 			}

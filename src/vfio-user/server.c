@@ -182,7 +182,6 @@ static void *client_main(void *arg)
 	struct vfu_conn *conn;
 
 	pthread_mutex_lock(&rt->lock);
-	rt->serving = true;
 	rt->server_thread = pthread_self();
 	for (;;) {
 		int fd = srv->next_fd;
@@ -212,7 +211,6 @@ static void *client_main(void *arg)
 		pthread_mutex_lock(&rt->lock);
 	}
 	/* the acceptor starts a new thread for the next client once it sees this */
-	rt->serving = false;
 	srv->thread_running = false;
 	pthread_mutex_unlock(&rt->lock);
 	if (have_stream)
