@@ -129,33 +129,32 @@ uint16_t umdev_vu_next_id(struct umdev_vu_client *c)
 	return c->next_id;
 }
 
+/* One sendmsg() as far as the socket takes it; a closed server is -ECONNRESET. */
+static int send_iov(struct umdev_vu_client *c, struct iovec *iov, int iovcnt, const int *fds,
+		    unsigned int nr_fds)
+{
+	int ret = vfu_send_iov(c->fd, iov, iovcnt, fds, nr_fds);
+
+	return ret == -EPIPE ? -ECONNRESET : ret;
+}
+
 int umdev_vu_send_raw(struct umdev_vu_client *c, const void *buf, size_t len, const int *fds,
 		      unsigned int nr_fds)
 {
 	struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
-	int ret = vfu_send_iov(c->fd, &iov, 1, fds, nr_fds);
 
-	return ret == -EPIPE ? -ECONNRESET : ret;
+	return send_iov(c, &iov, 1, fds, nr_fds);
 }
 
 static int send_msg(struct umdev_vu_client *c, const struct vfio_user_header *hdr,
 		    const void *payload, size_t len, const int *fds, unsigned int nr_fds)
 {
-	uint8_t small[256], *buf = small;
-	int ret;
+	struct iovec iov[2] = {
+		{ .iov_base = (void *)hdr, .iov_len = sizeof(*hdr) },
+		{ .iov_base = (void *)payload, .iov_len = len },
+	};
 
-	if (sizeof(*hdr) + len > sizeof(small)) {
-		buf = malloc(sizeof(*hdr) + len);
-		if (!buf)
-			return -ENOMEM;
-	}
-	memcpy(buf, hdr, sizeof(*hdr));
-	if (len)
-		memcpy(buf + sizeof(*hdr), payload, len);
-	ret = umdev_vu_send_raw(c, buf, sizeof(*hdr) + len, fds, nr_fds);
-	if (buf != small)
-		free(buf);
-	return ret;
+	return send_iov(c, iov, 2, fds, nr_fds);
 }
 
 /*
