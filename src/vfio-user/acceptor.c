@@ -72,7 +72,12 @@ static void *acceptor_main(void *arg)
 	}
 }
 
-int vfu_acceptor_start(void)
+/*
+ * Under acceptor_lock. The thread starts with the first device served, not
+ * with the frontend: umdevd starts the frontend before it drops its
+ * privileges, which a thread started then would keep.
+ */
+static int acceptor_start(void)
 {
 	struct epoll_event stop = { .events = EPOLLIN, .data.u64 = STOP_EVENT };
 	int ret;
@@ -97,7 +102,7 @@ err:
 	return ret;
 }
 
-/* Every server was removed first. */
+/* Every server was removed first; the next one served starts it again. */
 void vfu_acceptor_stop(void)
 {
 	uint64_t one = 1;
@@ -122,6 +127,11 @@ int vfu_acceptor_add(struct vfu_server *srv)
 	int ret = 0;
 
 	pthread_mutex_lock(&acceptor_lock);
+	if (epoll_fd < 0) {
+		ret = acceptor_start();
+		if (ret)
+			goto out;
+	}
 	if (used_slots == nr_slots) {
 		uint32_t more = nr_slots ? nr_slots * 2 : 64;
 		struct slot *grown = realloc(slots, more * sizeof(*slots));

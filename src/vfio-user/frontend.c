@@ -269,12 +269,6 @@ int umdev_vfio_user_start_for_group(const char *dir, gid_t group)
 		free(copy);
 		return -EBUSY;
 	}
-	handle = vfu_acceptor_start();
-	if (handle) {
-		pthread_mutex_unlock(&servers_lock);
-		free(copy);
-		return handle;
-	}
 	socket_dir = copy;
 	group_access = group != (gid_t)-1;
 	pthread_mutex_unlock(&servers_lock);
@@ -285,7 +279,6 @@ int umdev_vfio_user_start_for_group(const char *dir, gid_t group)
 		free(socket_dir);
 		socket_dir = NULL;
 		pthread_mutex_unlock(&servers_lock);
-		vfu_acceptor_stop();
 		return handle;
 	}
 	subscription = handle;

@@ -42,9 +42,9 @@ void vfu_server_stop(struct vfu_server *srv);
 void vfu_server_accept(struct vfu_server *srv);
 
 /* acceptor.c */
-int vfu_acceptor_start(void);
 /* Every server is stopped first. */
 void vfu_acceptor_stop(void);
+/* Starts the acceptor's thread with the first server. */
 int vfu_acceptor_add(struct vfu_server *srv);
 /* Once it returns, the acceptor no longer touches @srv. */
 void vfu_acceptor_remove(struct vfu_server *srv);

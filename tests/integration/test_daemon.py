@@ -317,6 +317,18 @@ def caps(status, kind):
     return int(status["Cap" + kind], 16)
 
 
+def thread_statuses(pid):
+    """/proc/PID/status of each of the process's threads (capabilities are per thread)."""
+    found = []
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/status") as f:
+                found.append(dict(line.rstrip("\n").split(":\t", 1) for line in f if ":\t" in line))
+        except FileNotFoundError:
+            pass  # a thread that just ended
+    return found
+
+
 def children(pid):
     found = []
     for entry in os.listdir("/proc"):
@@ -366,7 +378,15 @@ def test_root_daemon_drops_its_privileges(start_daemon, uevents):
     d.create("mtty", "mtty-1", UUIDS[1])
     assert UUIDS[1] in d.journal.read_text() + open(str(d.journal) + ".log").read()
     with socket.socket(socket.AF_UNIX) as s:
+        threads = len(thread_statuses(d.proc.pid))
         s.connect(os.path.join(d.socket_dir, UUIDS[1] + ".sock"))
+        deadline = time.monotonic() + 10
+        while len(thread_statuses(d.proc.pid)) == threads and time.monotonic() < deadline:
+            time.sleep(0.02)
+        # every thread, the vfio-user acceptor and the client's among them,
+        # holds no more than the main one
+        for t in thread_statuses(d.proc.pid):
+            assert (caps(t, "Eff"), caps(t, "Prm")) == (expected, expected), t["Name"]
     assert os.path.exists(d.read(d.device_dir(UUIDS[1]) + "/vendor/ptys").split()[0])
     d.config.write_text(json.dumps({"parents": parents + [{"module": "testparent", "name": "tp9"}]}))
     d.proc.send_signal(signal.SIGHUP)
