@@ -237,6 +237,49 @@ int umdev_subscribe(umdev_event_fn fn, void *arg);
  */
 void umdev_unsubscribe(int handle);
 
+/*
+ * Taking a device back from its user before a remove or an unbind tears
+ * it down. The kernel waits in the driver's remove (vfio's
+ * vfio_unregister_group_dev()) for the VFIO user to close the device,
+ * asking it through the driver's request callback; here the frontend that
+ * lends devices to users (vfio-user's VMMs) does it, before anything
+ * changes, so that a wait that is interrupted leaves the device as it was.
+ */
+struct umdev_reclaim_ops {
+	/*
+	 * Returns 0 once nobody uses @mdev and nobody new can, or -EINTR,
+	 * with nothing changed, when @interruptible and umdev_interrupted()
+	 * said so while it waited.
+	 */
+	int (*reclaim)(struct umdev_device *mdev, bool interruptible);
+	/* A reclaim succeeded but the remove did not go on: users may come again. */
+	void (*cancel)(struct umdev_device *mdev);
+};
+
+/* One frontend lends devices: the last ops set win; NULL clears them. */
+void umdev_set_reclaim_ops(const struct umdev_reclaim_ops *ops);
+
+/*
+ * The request this thread serves (a write of `remove`, say), as the
+ * frontend that takes requests knows it; without ops, a request is never
+ * interrupted and nothing is done around a wait.
+ */
+struct umdev_request_ops {
+	/* Its caller gave up (a signal), as the kernel's signal_pending(current). */
+	bool (*interrupted)(void);
+	/*
+	 * The thread is about to wait long (for a VMM to let go), and has
+	 * stopped: a frontend serving requests on a pool of threads starts
+	 * another meanwhile, so waiting requests never starve the others.
+	 */
+	void (*wait_begin)(void);
+	void (*wait_end)(void);
+};
+void umdev_set_request_ops(const struct umdev_request_ops *ops);
+bool umdev_interrupted(void);
+void umdev_wait_begin(void);
+void umdev_wait_end(void);
+
 /* Human-readable name of an event type, for logs. */
 const char *umdev_event_name(enum umdev_event_type type);
 

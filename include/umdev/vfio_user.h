@@ -8,6 +8,13 @@
  * from the BOUND event until the UNBINDING event. One client at a time is
  * served (QEMU's vfio-user-pci, umdev's client library); a client that
  * leaves loses its DMA maps and eventfds while the device keeps its state.
+ *
+ * A remove or an unbind of a device with a client first takes it back, as
+ * the kernel's vfio does: it rings the client's device-request IRQ (where
+ * the client armed it), and waits until the client has left, accepting no
+ * new one meanwhile. It asks again every 10 s; after the release timeout
+ * it cuts the client off; a remove interrupted while it waits (the writer
+ * got a signal) fails with EINTR and the client keeps the device.
  */
 #ifndef UMDEV_VFIO_USER_H
 #define UMDEV_VFIO_USER_H
@@ -40,8 +47,14 @@ int umdev_vfio_user_start(const char *socket_dir);
  */
 int umdev_vfio_user_start_for_group(const char *socket_dir, gid_t group);
 
-/* Stop every device's server, disconnecting clients, and stop following
- * events. Sockets are unlinked. */
+/*
+ * How long a remove waits for a device's client before cutting it off:
+ * @seconds, or 0 to wait until it leaves, as the kernel does. Default 60.
+ */
+void umdev_vfio_user_set_release_timeout(unsigned int seconds);
+
+/* Stop every device's server, disconnecting clients at once, and stop
+ * following events. Sockets are unlinked. */
 void umdev_vfio_user_stop(void);
 
 /*

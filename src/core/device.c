@@ -283,9 +283,14 @@ int umdev_device_remove(struct umdev_device *mdev)
 	core_unlock(&index_lock, LOCK_INDEX);
 
 	if (!ret) {
-		ret = journal_record_remove(mdev);
+		/* Its user lets go first; an interrupted wait changes nothing. */
+		ret = device_reclaim(mdev, true);
+		if (!ret) {
+			ret = journal_record_remove(mdev);
+			if (ret) /* not durable: the device stays as it was */
+				device_reclaim_cancel(mdev);
+		}
 		if (ret) {
-			/* Not durable: the device stays as it was. */
 			core_lock(&index_lock, LOCK_INDEX);
 			mdev->active = true;
 			mdev->removing = false;

@@ -140,7 +140,10 @@ static int device_unbind(struct umdev_device *mdev, const char *driver)
 		mdev->active = false;
 	core_unlock(&index_lock, LOCK_INDEX);
 	if (!ret) {
-		device_detach(mdev);
+		/* As a remove: its user lets go first, or nothing changes. */
+		ret = device_reclaim(mdev, true);
+		if (!ret)
+			device_detach(mdev);
 		core_lock(&index_lock, LOCK_INDEX);
 		mdev->active = true;
 		core_unlock(&index_lock, LOCK_INDEX);

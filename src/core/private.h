@@ -99,6 +99,14 @@ void device_teardown(struct umdev_device *mdev);
  */
 void device_detach(struct umdev_device *mdev);
 
+/*
+ * reclaim.c: takes a claimed device back from its user before a remove or
+ * an unbind goes on (umdev_reclaim_ops); 0, or -EINTR with nothing changed.
+ */
+int device_reclaim(struct umdev_device *mdev, bool interruptible);
+/* The remove did not go on after a reclaim: users may come again. */
+void device_reclaim_cancel(struct umdev_device *mdev);
+
 /* driver.c: IOMMU group numbers, under index_lock. */
 int iommu_group_alloc(struct umdev_device *mdev);
 void iommu_group_free(struct umdev_device *mdev);

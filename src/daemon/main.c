@@ -259,6 +259,7 @@ int main(int argc, char **argv)
 	 * before privileges are dropped (the socket group).
 	 */
 	if (d.opts.socket_dir) {
+		umdev_vfio_user_set_release_timeout(d.opts.release_timeout);
 		ret = umdev_vfio_user_start_for_group(d.opts.socket_dir, d.opts.socket_group);
 		if (ret) {
 			log_error("vfio-user sockets in %s: %s", d.opts.socket_dir, strerror(-ret));
@@ -303,6 +304,12 @@ int main(int argc, char **argv)
 
 	/* The journal stops first: the devices the parents take along stay in it. */
 	journal_stop(&d);
+	/*
+	 * Then the clients go at once: the devices stay in the journal, so the
+	 * parents' unregistration must not wait for VMs to release them.
+	 */
+	if (d.opts.socket_dir)
+		umdev_vfio_user_stop();
 out_parents:
 	parents_unload(&d.parents);
 out_autostart:

@@ -37,6 +37,9 @@ static void usage(FILE *out)
 		"                         (default " UMDEVD_DEFAULT_SOCKET_DIR ")\n"
 		"      --socket-group=GROUP  let GROUP's members connect to the vfio-user sockets\n"
 		"                         too (a VMM's user, e.g. libvirt-qemu in group kvm)\n"
+		"      --release-timeout=SECONDS  how long a remove of a device in use waits for\n"
+		"                         its VMM to let go before cutting it off; 0 waits as\n"
+		"                         long as it takes, as the kernel does (default %u)\n"
 		"      --no-vfio-user     serve no device to VMs (the sysfs tree only)\n"
 		"      --no-uevents       send no uevents to udev listeners (libudev monitors)\n"
 		"      --mdevctl-dir=DIR  when a parent registers, start the auto devices mdevctl\n"
@@ -45,7 +48,7 @@ static void usage(FILE *out)
 		"                         them once the tree is mounted)\n"
 		"  -h, --help             show this help and exit\n"
 		"  -V, --version          show the version and exit\n"
-		"\n");
+		"\n", UMDEVD_DEFAULT_RELEASE_TIMEOUT);
 	modules_print(out);
 	fprintf(out, "\nSee umdevd(8).\n");
 }
@@ -69,10 +72,30 @@ static int parse_group(const char *text, gid_t *out)
 	return 0;
 }
 
+/* A day: longer is a mistake, and 0 already means "as long as it takes". */
+#define RELEASE_TIMEOUT_MAX 86400
+
+/* Whole seconds, decimal, 0 to RELEASE_TIMEOUT_MAX. */
+static int parse_seconds(const char *text, unsigned int *out)
+{
+	char *end;
+	unsigned long n;
+
+	if (*text < '0' || *text > '9')
+		return -EINVAL;
+	errno = 0;
+	n = strtoul(text, &end, 10);
+	if (errno || *end || n > RELEASE_TIMEOUT_MAX)
+		return -EINVAL;
+	*out = (unsigned int)n;
+	return 0;
+}
+
 int options_parse(int argc, char **argv, struct options *opts)
 {
 	enum { OPT_ALLOW_OTHER = 256, OPT_PRIVATE, OPT_NO_JOURNAL, OPT_READY_FILE, OPT_NO_VFIO_USER,
-	       OPT_NO_UEVENTS, OPT_MDEVCTL_DIR, OPT_KEEP_PRIVILEGES, OPT_SOCKET_GROUP };
+	       OPT_NO_UEVENTS, OPT_MDEVCTL_DIR, OPT_KEEP_PRIVILEGES, OPT_SOCKET_GROUP,
+	       OPT_RELEASE_TIMEOUT };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "foreground", no_argument, NULL, 'f' },
@@ -89,6 +112,7 @@ int options_parse(int argc, char **argv, struct options *opts)
 		{ "mdevctl-dir", required_argument, NULL, OPT_MDEVCTL_DIR },
 		{ "keep-privileges", no_argument, NULL, OPT_KEEP_PRIVILEGES },
 		{ "socket-group", required_argument, NULL, OPT_SOCKET_GROUP },
+		{ "release-timeout", required_argument, NULL, OPT_RELEASE_TIMEOUT },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -103,6 +127,7 @@ int options_parse(int argc, char **argv, struct options *opts)
 		.log_level = UMDEV_LOG_INFO,
 		.uevents = true,
 		.socket_group = (gid_t)-1,
+		.release_timeout = UMDEVD_DEFAULT_RELEASE_TIMEOUT,
 		/*
 		 * sysfs lets every user read: root may mount FUSE for others, and
 		 * default_permissions then gives the tree's modes their meaning.
@@ -161,6 +186,13 @@ int options_parse(int argc, char **argv, struct options *opts)
 		case OPT_SOCKET_GROUP:
 			if (parse_group(optarg, &opts->socket_group)) {
 				fprintf(stderr, "umdevd: no group '%s'\n", optarg);
+				return -EINVAL;
+			}
+			break;
+		case OPT_RELEASE_TIMEOUT:
+			if (parse_seconds(optarg, &opts->release_timeout)) {
+				fprintf(stderr, "umdevd: --release-timeout wants whole seconds "
+					"(0 to %u), not '%s'\n", RELEASE_TIMEOUT_MAX, optarg);
 				return -EINVAL;
 			}
 			break;

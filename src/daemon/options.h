@@ -11,6 +11,7 @@
 #define UMDEVD_DEFAULT_MOUNTPOINT "/run/umdev"
 #define UMDEVD_DEFAULT_JOURNAL "/var/lib/umdev/journal.json"
 #define UMDEVD_DEFAULT_SOCKET_DIR "/run/umdev-vfio"
+#define UMDEVD_DEFAULT_RELEASE_TIMEOUT 60
 
 struct options {
 	const char *mountpoint;
@@ -24,6 +25,7 @@ struct options {
 	bool uevents;		  /* send uevents to libudev listeners */
 	bool keep_privileges;	  /* as root, drop no capability */
 	gid_t socket_group;	  /* may connect to vfio-user sockets too; (gid_t)-1: none */
+	unsigned int release_timeout; /* s a remove waits for a device's client; 0: forever */
 	enum umdev_log_level log_level;
 };
 

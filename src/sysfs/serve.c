@@ -26,6 +26,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <umdev/bus.h>
+
 #include "fuse_ops.h"
 #include "serve.h"
 
@@ -39,6 +41,89 @@ static void post(int efd)
 		;
 }
 
+/* The mount a worker thread serves; NULL in any other thread. */
+static __thread struct umdev_mount *served_mount;
+
+static void *worker(void *arg);
+
+/* Under workers_lock. Returns 0 or a negative errno. */
+static int start_worker(struct umdev_mount *mount)
+{
+	pthread_attr_t attr;
+	pthread_t thread;
+	int ret;
+
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	ret = -pthread_create(&thread, &attr, worker, mount);
+	pthread_attr_destroy(&attr);
+	if (!ret)
+		mount->nr_workers++;
+	return ret;
+}
+
+/*
+ * umdev_interrupted() for the core: the caller of the request this worker
+ * handles got a signal (the kernel sent FUSE_INTERRUPT), or the daemon
+ * stops serving. libfuse's high-level API has the flag but no wakeup, so
+ * a wait that should end on it looks at it now and then.
+ */
+static bool request_interrupted(void)
+{
+	return served_mount && (__atomic_load_n(&served_mount->stopping, __ATOMIC_ACQUIRE) ||
+				fuse_interrupted());
+}
+
+/*
+ * A request is about to wait long (a remove for its VMM): while it does,
+ * SERVE_WORKERS others stay ready, or waiting requests could take every
+ * worker and nothing would read even the FUSE_INTERRUPT that ends them.
+ */
+static void request_wait_begin(void)
+{
+	struct umdev_mount *mount = served_mount;
+
+	if (!mount)
+		return;
+	pthread_mutex_lock(&mount->workers_lock);
+	mount->nr_waiting++;
+	if (mount->nr_workers - mount->nr_waiting < SERVE_WORKERS &&
+	    mount->nr_workers < SERVE_MAX_WORKERS &&
+	    !__atomic_load_n(&mount->stopping, __ATOMIC_ACQUIRE))
+		start_worker(mount); /* on failure the others still serve */
+	pthread_mutex_unlock(&mount->workers_lock);
+}
+
+static void request_wait_end(void)
+{
+	struct umdev_mount *mount = served_mount;
+
+	if (!mount)
+		return;
+	pthread_mutex_lock(&mount->workers_lock);
+	mount->nr_waiting--;
+	pthread_mutex_unlock(&mount->workers_lock);
+}
+
+static const struct umdev_request_ops request_ops = {
+	.interrupted = request_interrupted,
+	.wait_begin = request_wait_begin,
+	.wait_end = request_wait_end,
+};
+
+/* After a request: whether this worker is one too many now that no request waits. */
+static bool worker_spare(struct umdev_mount *mount)
+{
+	bool spare;
+
+	pthread_mutex_lock(&mount->workers_lock);
+	spare = mount->nr_workers - mount->nr_waiting > SERVE_WORKERS;
+	if (spare)
+		mount->nr_workers--;
+	pthread_mutex_unlock(&mount->workers_lock);
+	return spare;
+}
+
 static void *worker(void *arg)
 {
 	struct umdev_mount *mount = arg;
@@ -48,7 +133,9 @@ static void *worker(void *arg)
 		{ .fd = fuse_session_fd(se), .events = POLLIN },
 		{ .fd = mount->stop_fd, .events = POLLIN },
 	};
+	bool counted = true;
 
+	served_mount = mount;
 	while (!__atomic_load_n(&mount->stopping, __ATOMIC_ACQUIRE)) {
 		int res;
 
@@ -63,18 +150,35 @@ static void *worker(void *arg)
 			break;
 		}
 		fuse_session_process_buf(se, &buf);
+		if (worker_spare(mount)) {
+			counted = false;
+			break;
+		}
 	}
 	free(buf.mem);
+	pthread_mutex_lock(&mount->workers_lock);
+	if (counted)
+		mount->nr_workers--;
+	pthread_cond_broadcast(&mount->worker_left);
+	pthread_mutex_unlock(&mount->workers_lock); /* the last touch of @mount */
 	return NULL;
 }
 
+/* Waits until no worker runs; none starts once stopping is set or the mount is gone. */
+static void wait_workers(struct umdev_mount *mount)
+{
+	pthread_mutex_lock(&mount->workers_lock);
+	while (mount->nr_workers)
+		pthread_cond_wait(&mount->worker_left, &mount->workers_lock);
+	pthread_mutex_unlock(&mount->workers_lock);
+}
+
 /* Lets every worker finish its current request and leave. */
-static void stop_workers(struct umdev_mount *mount, unsigned int count)
+static void stop_workers(struct umdev_mount *mount)
 {
 	__atomic_store_n(&mount->stopping, true, __ATOMIC_RELEASE);
 	post(mount->stop_fd); /* never read back: it stays readable for every worker */
-	for (unsigned int i = 0; i < count; i++)
-		pthread_join(mount->workers[i], NULL);
+	wait_workers(mount);
 }
 
 /*
@@ -109,7 +213,6 @@ int umdev_mount_serve(struct umdev_mount *mount, const struct umdev_serve_signal
 	struct fuse_session *se = fuse_get_session(mount->fuse);
 	int fuse_fd = fuse_session_fd(se), sig_fd = -1, ret = 0;
 	sigset_t stop_signals, old_mask;
-	unsigned int started = 0;
 
 	sigemptyset(&stop_signals);
 	sigaddset(&stop_signals, SIGINT);
@@ -132,12 +235,15 @@ int umdev_mount_serve(struct umdev_mount *mount, const struct umdev_serve_signal
 		}
 	}
 	__atomic_store_n(&mount->stopping, false, __ATOMIC_RELEASE);
+	pthread_mutex_init(&mount->workers_lock, NULL);
+	pthread_cond_init(&mount->worker_left, NULL);
+	mount->nr_workers = mount->nr_waiting = 0;
+	umdev_set_request_ops(&request_ops);
 
-	for (; started < SERVE_WORKERS; started++) {
-		ret = -pthread_create(&mount->workers[started], NULL, worker, mount);
-		if (ret)
-			break;
-	}
+	pthread_mutex_lock(&mount->workers_lock);
+	while (!ret && mount->nr_workers < SERVE_WORKERS)
+		ret = start_worker(mount);
+	pthread_mutex_unlock(&mount->workers_lock);
 
 	if (!ret && signals) {
 		if (wait_for_stop(sig_fd, mount->unmounted_fd, signals)) {
@@ -151,14 +257,15 @@ int umdev_mount_serve(struct umdev_mount *mount, const struct umdev_serve_signal
 			 */
 			stat(mount->mountpoint, &st);
 		}
-		stop_workers(mount, started);
+		stop_workers(mount);
 	} else if (!ret) {
 		/* Without signals the workers leave when the mount goes away. */
-		for (unsigned int i = 0; i < started; i++)
-			pthread_join(mount->workers[i], NULL);
+		wait_workers(mount);
 	} else {
-		stop_workers(mount, started);
+		stop_workers(mount);
 	}
+	pthread_cond_destroy(&mount->worker_left);
+	pthread_mutex_destroy(&mount->workers_lock);
 
 	close(sig_fd);
 out_mask:

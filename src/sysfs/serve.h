@@ -6,7 +6,12 @@
 #include <pthread.h>
 #include <stdbool.h>
 
+/*
+ * Workers ready for requests; while requests wait long, more are started
+ * (up to SERVE_MAX_WORKERS in all), and they leave again after.
+ */
 #define SERVE_WORKERS 8
+#define SERVE_MAX_WORKERS 64
 
 struct umdev_mount {
 	struct fuse *fuse;
@@ -20,7 +25,10 @@ struct umdev_mount {
 	bool stopping;		/* atomic: workers leave after their current request */
 	int stop_fd;		/* eventfd: readable once the workers must leave */
 	int unmounted_fd;	/* eventfd: a worker saw the mount go away */
-	pthread_t workers[SERVE_WORKERS];
+	pthread_mutex_t workers_lock; /* the counts below */
+	pthread_cond_t worker_left;
+	unsigned int nr_workers;      /* running (detached) */
+	unsigned int nr_waiting;      /* of them, in a long wait (umdev_wait_begin()) */
 };
 
 #endif /* UMDEV_SYSFS_SERVE_H */

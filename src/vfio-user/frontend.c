@@ -27,11 +27,13 @@
 
 /* Every server, in a list to stop them all and by device to find one. */
 static pthread_mutex_t servers_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t reclaim_done = PTHREAD_COND_INITIALIZER; /* a server's reclaimers fell */
 static struct list_head servers = { &servers, &servers };
 static struct ptr_table servers_by_device;
 static char *socket_dir;
 static bool group_access; /* sockets 0660 in a setgid directory of the access group */
 static int subscription;
+static unsigned int release_timeout_s = 60; /* atomic; 0: wait as long as the client stays */
 
 /*
  * The device models drivers attached (umdev_device_set_vfio()). A binding
@@ -196,10 +198,66 @@ static void device_bound(struct umdev_device *mdev)
 		vfu_log("%s: no %s file: %s", srv->name, socket_attr.name, strerror(-ret));
 }
 
+/* Under servers_lock: frees @srv once it is stopped and no reclaim uses it. */
+static void free_server(struct vfu_server *srv)
+{
+	while (srv->reclaimers)
+		pthread_cond_wait(&reclaim_done, &servers_lock);
+	free(srv);
+}
+
+/* Takes @mdev back from its client (struct umdev_reclaim_ops). */
+static int reclaim(struct umdev_device *mdev, bool interruptible)
+{
+	struct vfu_server *srv;
+	int ret;
+
+	pthread_mutex_lock(&servers_lock);
+	srv = find_server(mdev);
+	if (srv)
+		srv->reclaimers++;
+	pthread_mutex_unlock(&servers_lock);
+	if (!srv)
+		return 0;
+	ret = vfu_server_reclaim(srv, interruptible,
+				 __atomic_load_n(&release_timeout_s, __ATOMIC_RELAXED));
+	pthread_mutex_lock(&servers_lock);
+	srv->reclaimers--;
+	pthread_cond_broadcast(&reclaim_done);
+	pthread_mutex_unlock(&servers_lock);
+	return ret;
+}
+
+static void cancel_reclaim(struct umdev_device *mdev)
+{
+	struct vfu_server *srv;
+
+	pthread_mutex_lock(&servers_lock);
+	srv = find_server(mdev);
+	if (srv)
+		vfu_server_cancel_reclaim(srv);
+	pthread_mutex_unlock(&servers_lock);
+}
+
+static const struct umdev_reclaim_ops reclaim_ops = {
+	.reclaim = reclaim,
+	.cancel = cancel_reclaim,
+};
+
+void umdev_vfio_user_set_release_timeout(unsigned int seconds)
+{
+	__atomic_store_n(&release_timeout_s, seconds, __ATOMIC_RELAXED);
+}
+
 static void device_unbinding(struct umdev_device *mdev)
 {
 	struct vfu_server *srv;
 
+	/*
+	 * A parent's unregistration comes here with the client still
+	 * connected (a remove or unbind reclaimed the device already).
+	 */
+	reclaim(mdev, false);
 	/* Never under servers_lock: it waits for readers of the file, which take it. */
 	umdev_device_remove_attr(mdev, &socket_attr);
 	pthread_mutex_lock(&servers_lock);
@@ -212,7 +270,9 @@ static void device_unbinding(struct umdev_device *mdev)
 	if (!srv)
 		return;
 	vfu_server_stop(srv);
-	free(srv);
+	pthread_mutex_lock(&servers_lock);
+	free_server(srv);
+	pthread_mutex_unlock(&servers_lock);
 }
 
 static void on_event(const struct umdev_event *event, void *arg)
@@ -282,6 +342,7 @@ int umdev_vfio_user_start_for_group(const char *dir, gid_t group)
 		return handle;
 	}
 	subscription = handle;
+	umdev_set_reclaim_ops(&reclaim_ops);
 	return 0;
 }
 
@@ -293,6 +354,7 @@ void umdev_vfio_user_stop(void)
 		return;
 	}
 	pthread_mutex_unlock(&servers_lock);
+	umdev_set_reclaim_ops(NULL);
 	umdev_unsubscribe(subscription);
 
 	pthread_mutex_lock(&servers_lock);
@@ -302,9 +364,9 @@ void umdev_vfio_user_stop(void)
 		list_del_init(&srv->node);
 		ptr_table_remove(&servers_by_device, &srv->by_device);
 		pthread_mutex_unlock(&servers_lock);
-		vfu_server_stop(srv);
-		free(srv);
+		vfu_server_stop(srv); /* a reclaim waiting for the client returns */
 		pthread_mutex_lock(&servers_lock);
+		free_server(srv);
 	}
 	ptr_table_fini(&servers_by_device);
 	free(socket_dir);

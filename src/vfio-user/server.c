@@ -11,6 +11,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <poll.h>
+#include <stdint.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,7 +20,10 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
+
+#include <umdev/bus.h>
 
 #include "server.h"
 
@@ -93,7 +97,7 @@ static struct vfu_conn *client_connect(struct vfu_server *srv, int fd)
 	struct umdev_vfio_device *vdev = srv->vdev;
 	struct vfu_conn *conn;
 
-	if (srv->stopping) {
+	if (srv->stopping || srv->reclaiming) {
 		close(fd);
 		return NULL;
 	}
@@ -189,7 +193,7 @@ static void *client_main(void *arg)
 		srv->next_fd = -1;
 		if (fd < 0)
 			break;
-		if (!srv->stopping)
+		if (!srv->stopping && !srv->reclaiming)
 			vfu_acceptor_resume(srv);
 		if (!have_stream) {
 			vfu_log("%s: out of memory; client refused", srv->name);
@@ -212,6 +216,7 @@ static void *client_main(void *arg)
 	}
 	/* the acceptor starts a new thread for the next client once it sees this */
 	srv->thread_running = false;
+	pthread_cond_broadcast(&srv->thread_left);
 	pthread_mutex_unlock(&rt->lock);
 	if (have_stream)
 		vfu_stream_fini(&in);
@@ -232,7 +237,7 @@ void vfu_server_accept(struct vfu_server *srv)
 	int fd, ret;
 
 	pthread_mutex_lock(&rt->lock);
-	if (srv->next_fd >= 0) { /* an event fetched before the pause */
+	if (srv->next_fd >= 0 || srv->reclaiming) { /* an event fetched before the pause */
 		pthread_mutex_unlock(&rt->lock);
 		return;
 	}
@@ -271,6 +276,117 @@ void vfu_server_accept(struct vfu_server *srv)
 		return;
 	}
 	srv->thread_joinable = true;
+}
+
+/* How often a reclaim asks again and says it still waits: the kernel's vfio. */
+#define RECLAIM_ASK_EVERY_S 10
+/* How often an interruptible reclaim looks at umdev_interrupted(). */
+#define RECLAIM_INTERRUPT_CHECK_MS 100
+
+static uint64_t monotonic_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Under rt->lock: waits for the client thread to end, or until @until_ms. */
+static void wait_thread_left(struct vfu_server *srv, uint64_t until_ms)
+{
+	struct timespec ts = { .tv_sec = (time_t)(until_ms / 1000),
+			       .tv_nsec = (long)(until_ms % 1000) * 1000000 };
+
+	pthread_cond_timedwait(&srv->thread_left, &srv->vdev->rt->lock, &ts);
+}
+
+/* Rings the device-request IRQ; whether the client had armed it. Takes rt->lock. */
+static bool ask_client(struct vfu_server *srv)
+{
+	return umdev_vfio_irq_trigger(srv->vdev, UMDEV_VFIO_PCI_REQ_IRQ, 0) == 1;
+}
+
+int vfu_server_reclaim(struct vfu_server *srv, bool interruptible, unsigned int limit_s)
+{
+	struct umdev_vfio_runtime *rt = srv->vdev->rt;
+	uint64_t start = monotonic_ms(), next_ask = start;
+	uint64_t deadline = limit_s ? start + (uint64_t)limit_s * 1000 : UINT64_MAX;
+	unsigned int asks = 0;
+	bool cut = false;
+	int ret = 0;
+
+	pthread_mutex_lock(&rt->lock);
+	srv->reclaiming = true;
+	vfu_acceptor_pause(srv); /* later clients wait in the backlog */
+	while (srv->thread_running) {
+		uint64_t now = monotonic_ms(), until;
+
+		if (!cut && now >= next_ask) {
+			bool armed;
+
+			pthread_mutex_unlock(&rt->lock);
+			if (!asks)
+				umdev_wait_begin(); /* a FUSE worker lets another take its place */
+			armed = ask_client(srv);
+			if (!asks)
+				vfu_log("%s: in use: %s; waiting for its client to release it", srv->name,
+					armed ? "sent its client the device request"
+					      : "its client armed no device request");
+			else
+				vfu_log("%s: still waiting for its client after %u s%s", srv->name,
+					(unsigned int)((now - start) / 1000),
+					armed ? " (device request sent again)" : "");
+			pthread_mutex_lock(&rt->lock);
+			asks++;
+			next_ask += RECLAIM_ASK_EVERY_S * 1000;
+			continue; /* it may have left meanwhile */
+		}
+		if (!cut && now >= deadline) {
+			if (rt->conn)
+				shutdown(rt->conn->fd, SHUT_RDWR); /* its thread wakes and ends */
+			if (srv->next_fd >= 0)
+				shutdown(srv->next_fd, SHUT_RDWR);
+			vfu_log("%s: cut off its client after %u s (release timeout)", srv->name,
+				limit_s);
+			cut = true;
+			continue;
+		}
+		if (interruptible && !cut && umdev_interrupted()) {
+			srv->reclaiming = false;
+			if (!srv->stopping)
+				vfu_acceptor_resume(srv);
+			vfu_log("%s: interrupted while waiting for its client, which keeps the device",
+				srv->name);
+			ret = -EINTR;
+			break;
+		}
+		if (cut) { /* the thread ends as soon as its device callback returns */
+			pthread_cond_wait(&srv->thread_left, &rt->lock);
+			continue;
+		}
+		until = next_ask < deadline ? next_ask : deadline;
+		if (interruptible && now + RECLAIM_INTERRUPT_CHECK_MS < until)
+			until = now + RECLAIM_INTERRUPT_CHECK_MS;
+		wait_thread_left(srv, until);
+	}
+	if (!ret && asks && !cut)
+		vfu_log("%s: its client let go after %u s", srv->name,
+			(unsigned int)((monotonic_ms() - start) / 1000));
+	pthread_mutex_unlock(&rt->lock);
+	if (asks)
+		umdev_wait_end();
+	return ret;
+}
+
+void vfu_server_cancel_reclaim(struct vfu_server *srv)
+{
+	struct umdev_vfio_runtime *rt = srv->vdev->rt;
+
+	pthread_mutex_lock(&rt->lock);
+	srv->reclaiming = false;
+	if (!srv->stopping)
+		vfu_acceptor_resume(srv);
+	pthread_mutex_unlock(&rt->lock);
 }
 
 static int listen_on(const char *path, mode_t mode)
@@ -318,6 +434,7 @@ int vfu_start_thread(pthread_t *thread, void *(*fn)(void *), void *arg)
 
 int vfu_server_start(struct vfu_server *srv)
 {
+	pthread_condattr_t attr;
 	int ret;
 
 	srv->next_fd = -1;
@@ -330,6 +447,10 @@ int vfu_server_start(struct vfu_server *srv)
 		unlink(srv->path);
 		return ret;
 	}
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&srv->thread_left, &attr);
+	pthread_condattr_destroy(&attr);
 	vfu_log("%s: listening on %s", srv->name, srv->path);
 	return 0;
 }
@@ -351,5 +472,6 @@ void vfu_server_stop(struct vfu_server *srv)
 		close(srv->next_fd);
 	close(srv->listen_fd);
 	unlink(srv->path);
+	pthread_cond_destroy(&srv->thread_left);
 	vfu_log("%s: stopped serving %s", srv->name, srv->path);
 }

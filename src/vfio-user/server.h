@@ -31,13 +31,27 @@ struct vfu_server {
 	bool thread_running;  /* serving, or about to end */
 	bool thread_joinable; /* started and not yet joined */
 	bool stopping;
+	bool reclaiming; /* a remove waits for the client to leave: none new is served */
+	pthread_cond_t thread_left; /* thread_running became false */
 	int next_fd; /* a client that connected as the previous one left, or -1 */
+
+	unsigned int reclaimers; /* reclaims using the server; under frontend.c's servers_lock */
 };
 
 /* Listens on srv->path (srv->mode) through the acceptor; returns 0 or a negative errno. */
 int vfu_server_start(struct vfu_server *srv);
 /* Disconnects any client, ends its thread, unlinks the socket. */
 void vfu_server_stop(struct vfu_server *srv);
+/*
+ * Asks the client to let go (the device-request IRQ, again every 10 s)
+ * and waits until it has, with no new client accepted meanwhile; after
+ * @limit_s seconds (0: never) it cuts the client off. Returns 0, or
+ * -EINTR when @interruptible and umdev_interrupted(): the client is then
+ * kept and new ones accepted again.
+ */
+int vfu_server_reclaim(struct vfu_server *srv, bool interruptible, unsigned int limit_s);
+/* The reclaim was for nothing: accept clients again. */
+void vfu_server_cancel_reclaim(struct vfu_server *srv);
 /* The listening socket is readable (the acceptor, under its lock). */
 void vfu_server_accept(struct vfu_server *srv);
 
