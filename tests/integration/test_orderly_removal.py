@@ -157,6 +157,7 @@ def test_many_waiting_removes_leave_the_tree_served(start_daemon):
     d = started(start_daemon, ["--release-timeout=0"])
     threads = lambda: len(os.listdir(f"/proc/{d.proc.pid}/task"))
     uuids = UUIDS[:12]  # more than the 8 workers
+    assert d.create("mtty", "mtty-1", UUIDS[20]) == 37  # the acceptor thread starts with it
     baseline = threads()
     vmms, shells = [], []
     for u in uuids:
@@ -166,12 +167,12 @@ def test_many_waiting_removes_leave_the_tree_served(start_daemon):
         shells.append(remove_in_background(d, u))
         assert vmm.line() == "request 1"
     wait_for(lambda: d.log().count(": in use: sent") == len(uuids), "every remove waiting")
-    assert d.devices() == sorted(uuids)
-    assert d.create("mtty", "mtty-1", UUIDS[20]) == 37
+    assert d.devices() == sorted(uuids + [UUIDS[20]])
+    assert d.create("mtty", "mtty-1", UUIDS[21]) == 37
     for vmm, shell in zip(vmms, shells):
         assert vmm.leave() == 0
         assert shell.wait(DEADLINE) == 0
-    assert d.devices() == [UUIDS[20]]
+    assert d.devices() == [UUIDS[20], UUIDS[21]]
     wait_for(lambda: threads() == baseline, f"{baseline} threads again, not {threads()}")
 
 
