@@ -5,11 +5,13 @@
 #   guest/KVER/vmlinuz    Debian 12's kernel, unchanged
 #   guest/KVER/base.cpio.gz  busybox-static and the kernel modules the guest loads
 #   guest/kernel-version  which KVER the cache holds
+#   mdevctl-sid/          sid's mdevctl package unpacked (usr/bin/mdevctl), run by tests/vm/mdevctl-sid
 # Delete the cache directory to start again from nothing (a "cold" run).
 
 UMDEV_VM_CACHE=${UMDEV_VM_CACHE:-/var/cache/umdev-vm}
 SID_ROOT=$UMDEV_VM_CACHE/sid-root
 GUEST_DIR=$UMDEV_VM_CACHE/guest
+MDEVCTL_SID_DIR=$UMDEV_VM_CACHE/mdevctl-sid
 VM_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 # Modules the guest loads at boot, by name; their dependencies come along (modules.dep).
