@@ -28,6 +28,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <umdev/list.h>
+
 #include "fuse_ops.h"
 #include "tree.h"
 
@@ -46,6 +48,7 @@ struct file_identity {
 };
 
 struct open_file {
+	struct list_head node; /* open_files */
 	struct file_identity id;
 	pthread_mutex_t lock; /* len and text */
 	size_t len;
@@ -53,6 +56,14 @@ struct open_file {
 };
 
 static struct timespec mount_time;
+
+/*
+ * Every open file, so that those still open when the daemon stops are
+ * freed at unmount: a RELEASE sent after the workers' last request (a
+ * writer whose remove the stop interrupted closes after it) is never read.
+ */
+static pthread_mutex_t open_files_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct list_head open_files = { &open_files, &open_files };
 
 static int sysfs_getattr(const char *path, struct stat *st, struct fuse_file_info *fi)
 {
@@ -161,6 +172,9 @@ static int sysfs_open(const char *path, struct fuse_file_info *fi)
 		if (file) {
 			node_identity(&node, &file->id);
 			pthread_mutex_init(&file->lock, NULL);
+			pthread_mutex_lock(&open_files_lock);
+			list_add_tail(&file->node, &open_files);
+			pthread_mutex_unlock(&open_files_lock);
 			fi->fh = (uintptr_t)file;
 			fi->direct_io = 1;
 		} else {
@@ -176,6 +190,9 @@ static int sysfs_release(const char *path, struct fuse_file_info *fi)
 	struct open_file *file = (struct open_file *)(uintptr_t)fi->fh;
 
 	(void)path;
+	pthread_mutex_lock(&open_files_lock);
+	list_del_init(&file->node);
+	pthread_mutex_unlock(&open_files_lock);
 	pthread_mutex_destroy(&file->lock);
 	free(file);
 	return 0;
@@ -341,8 +358,24 @@ static void *sysfs_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 	return fuse_get_context()->private_data;
 }
 
+/* Unmounted: the files never released go with the mount. */
+static void sysfs_destroy(void *private_data)
+{
+	(void)private_data;
+	pthread_mutex_lock(&open_files_lock);
+	while (!list_empty(&open_files)) {
+		struct open_file *file = list_entry(open_files.next, struct open_file, node);
+
+		list_del_init(&file->node);
+		pthread_mutex_destroy(&file->lock);
+		free(file);
+	}
+	pthread_mutex_unlock(&open_files_lock);
+}
+
 const struct fuse_operations sysfs_fuse_ops = {
 	.init		= sysfs_init,
+	.destroy	= sysfs_destroy,
 	.getattr	= sysfs_getattr,
 	.readlink	= sysfs_readlink,
 	.readdir	= sysfs_readdir,

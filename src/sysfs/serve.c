@@ -46,19 +46,36 @@ static __thread struct umdev_mount *served_mount;
 
 static void *worker(void *arg);
 
+/*
+ * Under workers_lock: joins a worker that has left. A worker is joined,
+ * not detached, so that its thread-local data (libfuse's context) is freed
+ * before the mount goes.
+ */
+static void join_worker(struct serve_worker *w)
+{
+	pthread_join(w->thread, NULL); /* it has returned, or is returning */
+	w->state = WORKER_FREE;
+}
+
 /* Under workers_lock. Returns 0 or a negative errno. */
 static int start_worker(struct umdev_mount *mount)
 {
-	pthread_attr_t attr;
-	pthread_t thread;
+	struct serve_worker *w = NULL;
 	int ret;
 
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	ret = -pthread_create(&thread, &attr, worker, mount);
-	pthread_attr_destroy(&attr);
-	if (!ret)
+	for (unsigned int i = 0; i < SERVE_MAX_WORKERS && !w; i++)
+		if (mount->workers[i].state != WORKER_RUNNING)
+			w = &mount->workers[i];
+	if (!w)
+		return -EAGAIN;
+	if (w->state == WORKER_EXITED)
+		join_worker(w);
+	w->mount = mount;
+	ret = -pthread_create(&w->thread, NULL, worker, w);
+	if (!ret) {
+		w->state = WORKER_RUNNING;
 		mount->nr_workers++;
+	}
 	return ret;
 }
 
@@ -126,7 +143,8 @@ static bool worker_spare(struct umdev_mount *mount)
 
 static void *worker(void *arg)
 {
-	struct umdev_mount *mount = arg;
+	struct serve_worker *self = arg;
+	struct umdev_mount *mount = self->mount;
 	struct fuse_session *se = fuse_get_session(mount->fuse);
 	struct fuse_buf buf = { 0 };
 	struct pollfd fds[2] = {
@@ -159,17 +177,24 @@ static void *worker(void *arg)
 	pthread_mutex_lock(&mount->workers_lock);
 	if (counted)
 		mount->nr_workers--;
+	self->state = WORKER_EXITED;
 	pthread_cond_broadcast(&mount->worker_left);
-	pthread_mutex_unlock(&mount->workers_lock); /* the last touch of @mount */
+	pthread_mutex_unlock(&mount->workers_lock);
 	return NULL;
 }
 
-/* Waits until no worker runs; none starts once stopping is set or the mount is gone. */
+/*
+ * Waits until no worker runs, and joins them all; none starts once
+ * stopping is set or the mount is gone.
+ */
 static void wait_workers(struct umdev_mount *mount)
 {
 	pthread_mutex_lock(&mount->workers_lock);
 	while (mount->nr_workers)
 		pthread_cond_wait(&mount->worker_left, &mount->workers_lock);
+	for (unsigned int i = 0; i < SERVE_MAX_WORKERS; i++)
+		if (mount->workers[i].state == WORKER_EXITED)
+			join_worker(&mount->workers[i]);
 	pthread_mutex_unlock(&mount->workers_lock);
 }
 
@@ -238,6 +263,8 @@ int umdev_mount_serve(struct umdev_mount *mount, const struct umdev_serve_signal
 	pthread_mutex_init(&mount->workers_lock, NULL);
 	pthread_cond_init(&mount->worker_left, NULL);
 	mount->nr_workers = mount->nr_waiting = 0;
+	for (unsigned int i = 0; i < SERVE_MAX_WORKERS; i++)
+		mount->workers[i].state = WORKER_FREE;
 	umdev_set_request_ops(&request_ops);
 
 	pthread_mutex_lock(&mount->workers_lock);

@@ -25,9 +25,14 @@ struct umdev_mount {
 	bool stopping;		/* atomic: workers leave after their current request */
 	int stop_fd;		/* eventfd: readable once the workers must leave */
 	int unmounted_fd;	/* eventfd: a worker saw the mount go away */
-	pthread_mutex_t workers_lock; /* the counts below */
+	pthread_mutex_t workers_lock; /* the workers' states and the counts below */
 	pthread_cond_t worker_left;
-	unsigned int nr_workers;      /* running (detached) */
+	struct serve_worker {
+		struct umdev_mount *mount;
+		pthread_t thread;
+		enum { WORKER_FREE, WORKER_RUNNING, WORKER_EXITED } state; /* EXITED: to join */
+	} workers[SERVE_MAX_WORKERS];
+	unsigned int nr_workers;      /* running */
 	unsigned int nr_waiting;      /* of them, in a long wait (umdev_wait_begin()) */
 };
 
