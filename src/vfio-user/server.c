@@ -437,20 +437,24 @@ int vfu_server_start(struct vfu_server *srv)
 	pthread_condattr_t attr;
 	int ret;
 
-	srv->next_fd = -1;
-	srv->listen_fd = listen_on(srv->path, srv->mode);
-	if (srv->listen_fd < 0)
-		return srv->listen_fd;
-	ret = vfu_acceptor_add(srv);
-	if (ret) {
-		close(srv->listen_fd);
-		unlink(srv->path);
-		return ret;
-	}
+	/* before the acceptor may start a client thread, which signals it */
 	pthread_condattr_init(&attr);
 	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
 	pthread_cond_init(&srv->thread_left, &attr);
 	pthread_condattr_destroy(&attr);
+	srv->next_fd = -1;
+	srv->listen_fd = listen_on(srv->path, srv->mode);
+	if (srv->listen_fd < 0) {
+		pthread_cond_destroy(&srv->thread_left);
+		return srv->listen_fd;
+	}
+	ret = vfu_acceptor_add(srv);
+	if (ret) {
+		close(srv->listen_fd);
+		unlink(srv->path);
+		pthread_cond_destroy(&srv->thread_left);
+		return ret;
+	}
 	vfu_log("%s: listening on %s", srv->name, srv->path);
 	return 0;
 }
