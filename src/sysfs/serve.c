@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * Serving a mounted filesystem on a fixed pool of threads.
+ * Serving a mounted filesystem on a pool of SERVE_WORKERS threads, which
+ * grows by one for each request waiting long (a remove waiting for its
+ * VMM) and shrinks back after, so waiting requests never starve the rest.
  *
  * libfuse's own multi-threaded loop drops a request a worker has read when
  * the session is told to exit at that moment; a dropped RELEASE leaks what
