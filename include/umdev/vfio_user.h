@@ -49,8 +49,9 @@ int umdev_vfio_user_start_for_group(const char *socket_dir, gid_t group);
 
 /*
  * How long a remove waits for a device's client before cutting it off:
- * @seconds, or 0 to wait until it leaves, as the kernel does. Default 60.
+ * @seconds, or 0 to wait until it leaves, as the kernel does.
  */
+#define UMDEV_VFIO_USER_DEFAULT_RELEASE_TIMEOUT 60
 void umdev_vfio_user_set_release_timeout(unsigned int seconds);
 
 /* Stop every device's server, disconnecting clients at once, and stop

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include <umdev/vfio_user.h>
+
 #include "modules.h"
 #include "options.h"
 
@@ -48,7 +50,7 @@ static void usage(FILE *out)
 		"                         them once the tree is mounted)\n"
 		"  -h, --help             show this help and exit\n"
 		"  -V, --version          show the version and exit\n"
-		"\n", UMDEVD_DEFAULT_RELEASE_TIMEOUT);
+		"\n", UMDEV_VFIO_USER_DEFAULT_RELEASE_TIMEOUT);
 	modules_print(out);
 	fprintf(out, "\nSee umdevd(8).\n");
 }
@@ -127,7 +129,7 @@ int options_parse(int argc, char **argv, struct options *opts)
 		.log_level = UMDEV_LOG_INFO,
 		.uevents = true,
 		.socket_group = (gid_t)-1,
-		.release_timeout = UMDEVD_DEFAULT_RELEASE_TIMEOUT,
+		.release_timeout = UMDEV_VFIO_USER_DEFAULT_RELEASE_TIMEOUT,
 		/*
 		 * sysfs lets every user read: root may mount FUSE for others, and
 		 * default_permissions then gives the tree's modes their meaning.

@@ -11,7 +11,6 @@
 #define UMDEVD_DEFAULT_MOUNTPOINT "/run/umdev"
 #define UMDEVD_DEFAULT_JOURNAL "/var/lib/umdev/journal.json"
 #define UMDEVD_DEFAULT_SOCKET_DIR "/run/umdev-vfio"
-#define UMDEVD_DEFAULT_RELEASE_TIMEOUT 60
 
 struct options {
 	const char *mountpoint;

@@ -33,7 +33,8 @@ static struct ptr_table servers_by_device;
 static char *socket_dir;
 static bool group_access; /* sockets 0660 in a setgid directory of the access group */
 static int subscription;
-static unsigned int release_timeout_s = 60; /* atomic; 0: wait as long as the client stays */
+/* atomic; 0: wait as long as the client stays */
+static unsigned int release_timeout_s = UMDEV_VFIO_USER_DEFAULT_RELEASE_TIMEOUT;
 
 /*
  * The device models drivers attached (umdev_device_set_vfio()). A binding

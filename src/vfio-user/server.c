@@ -306,6 +306,14 @@ static bool ask_client(struct vfu_server *srv)
 	return umdev_vfio_irq_trigger(srv->vdev, UMDEV_VFIO_PCI_REQ_IRQ, 0) == 1;
 }
 
+/* Under rt->lock: the reclaim is over without a removal; clients are accepted again. */
+static void end_reclaim(struct vfu_server *srv)
+{
+	srv->reclaiming = false;
+	if (!srv->stopping)
+		vfu_acceptor_resume(srv);
+}
+
 int vfu_server_reclaim(struct vfu_server *srv, bool interruptible, unsigned int limit_s)
 {
 	struct umdev_vfio_runtime *rt = srv->vdev->rt;
@@ -352,9 +360,7 @@ int vfu_server_reclaim(struct vfu_server *srv, bool interruptible, unsigned int 
 			continue;
 		}
 		if (interruptible && !cut && umdev_interrupted()) {
-			srv->reclaiming = false;
-			if (!srv->stopping)
-				vfu_acceptor_resume(srv);
+			end_reclaim(srv);
 			vfu_log("%s: interrupted while waiting for its client, which keeps the device",
 				srv->name);
 			ret = -EINTR;
@@ -383,9 +389,7 @@ void vfu_server_cancel_reclaim(struct vfu_server *srv)
 	struct umdev_vfio_runtime *rt = srv->vdev->rt;
 
 	pthread_mutex_lock(&rt->lock);
-	srv->reclaiming = false;
-	if (!srv->stopping)
-		vfu_acceptor_resume(srv);
+	end_reclaim(srv);
 	pthread_mutex_unlock(&rt->lock);
 }
 
