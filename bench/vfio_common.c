@@ -94,7 +94,7 @@ int bench_device_start(struct bench_device *bd)
 	if (!mkdtemp(dir))
 		return -errno;
 	snprintf(sockets, sizeof(sockets), "%s/s", dir);
-	ret = umdev_vfio_user_start(sockets);
+	ret = umdev_vfio_user_start(sockets, NULL);
 	if (!ret)
 		ret = umdev_register_parent(&parent, "vfiobench", &driver, types, 1);
 	umdev_uuid_parse("7e57be9c-0000-4000-8000-000000000001", uuid);

@@ -4,7 +4,8 @@
  *
  * Once started, every bound device whose driver attached a
  * struct umdev_vfio_device gets its own listening socket,
- * <socket_dir>/<uuid>.sock (mode 0600; the directory is created 0700),
+ * <socket_dir>/<uuid>.sock (mode 0600 unless access is given; the
+ * directory is created 0700),
  * from the BOUND event until the UNBINDING event. One client at a time is
  * served (QEMU's vfio-user-pci, umdev's client library); a client that
  * leaves loses its DMA maps and eventfds while the device keeps its state.
@@ -29,23 +30,41 @@ extern "C" {
 #endif
 
 /*
- * Start serving devices. Call it before parents register: devices bound
- * earlier are not served. Returns 0, -EBUSY if already started,
- * -ENAMETOOLONG if a socket path in @socket_dir would not fit in a socket
- * address (108 bytes: the directory may have at most 65), -ENOTDIR
- * if @socket_dir is something else, or the errno of creating it (an
- * existing directory is used as is, with a warning if others may enter).
+ * Who may connect to a device's socket (a VMM that runs as its own user,
+ * as libvirt runs QEMU as libvirt-qemu): the socket file's owner, group
+ * and permission bits, as systemd's SocketUser=, SocketGroup= and
+ * SocketMode= give them. Any member of this is "the default" where unset.
  */
-int umdev_vfio_user_start(const char *socket_dir);
+struct umdev_socket_access {
+	uid_t owner; /* (uid_t)-1: the daemon's user */
+	gid_t group; /* (gid_t)-1: the daemon's group */
+	mode_t mode; /* permission bits; 0: 0600, or 0660 with a group */
+};
 
 /*
- * The same, and members of @group may connect too: the directory keeps
- * its owner and gets group @group and mode 2750 (set-group-ID, so each
- * socket gets the group), and each socket is 0660. Changing the
- * directory's group needs CAP_CHOWN (or membership): call it before
- * dropping privileges. (gid_t)-1 is umdev_vfio_user_start().
+ * Start serving devices. Call it before parents register: devices bound
+ * earlier are not served. @access (NULL: the daemon's user alone) applies
+ * to every socket no umdev_vfio_user_set_parent_access() says otherwise
+ * of. Where sockets are open to others, the directory gets search
+ * permission for everyone (not read: nobody lists it). Giving a socket
+ * another owner takes CAP_CHOWN; another group, CAP_CHOWN or membership
+ * of that group, when the socket is made (after a privilege drop too).
+ * Returns 0, -EBUSY if already started, -ENAMETOOLONG if a socket path in
+ * @socket_dir would not fit in a socket address (108 bytes: the directory
+ * may have at most 65), -ENOTDIR if @socket_dir is something else, or
+ * the errno of creating it (an existing directory is used as is, with a
+ * warning if others may enter it while no socket is theirs).
  */
-int umdev_vfio_user_start_for_group(const char *socket_dir, gid_t group);
+int umdev_vfio_user_start(const char *socket_dir, const struct umdev_socket_access *access);
+
+/*
+ * The access of @parent's sockets from now on (NULL: the default given at
+ * start), applied to those it has already too. Returns 0, -ENOENT if the
+ * frontend is not started, -ENOMEM, or the errno of the first socket that
+ * could not be changed (the others are).
+ */
+int umdev_vfio_user_set_parent_access(const char *parent,
+				      const struct umdev_socket_access *access);
 
 /*
  * How long a remove waits for a device's client before cutting it off:

@@ -99,12 +99,63 @@ static int parse_settings(struct parse_ctx *ctx, struct json_object *settings,
 	return 0;
 }
 
+/* "owner" or "group": a name, or a number (as a string or an integer). */
+static int parse_id(struct parse_ctx *ctx, const char *key, struct json_object *value,
+		    struct umdev_socket_access *access)
+{
+	const char *text = json_object_get_string(value);
+	bool owner = !strcmp(key, "owner");
+	int ret = -EINVAL;
+
+	if (json_object_is_type(value, json_type_string) || json_object_is_type(value, json_type_int))
+		ret = owner ? socket_access_parse_user(text, &access->owner)
+			    : socket_access_parse_group(text, &access->group);
+	if (ret)
+		parent_error(ctx, "socket: no %s %s", owner ? "user" : "group",
+			     json_object_to_json_string(value));
+	return ret;
+}
+
+/* "socket": who may connect to the parent's devices (socket_access.h). */
+static int parse_socket(struct parse_ctx *ctx, struct json_object *socket,
+			struct umdev_socket_access *access)
+{
+	*access = SOCKET_ACCESS_UNSET;
+	if (!json_object_is_type(socket, json_type_object)) {
+		parent_error(ctx, "\"socket\" must be an object");
+		return -EINVAL;
+	}
+	json_object_object_foreach(socket, key, value) {
+		int ret = 0;
+
+		if (!strcmp(key, "owner") || !strcmp(key, "group")) {
+			ret = parse_id(ctx, key, value, access);
+		} else if (!strcmp(key, "mode")) {
+			if (!json_object_is_type(value, json_type_string) ||
+			    socket_access_parse_mode(json_object_get_string(value), &access->mode)) {
+				parent_error(ctx, "socket: \"mode\" must be octal permission bits "
+					     "as a string, 1 to 0777 (e.g. \"0660\"), not %s",
+					     json_object_to_json_string(value));
+				ret = -EINVAL;
+			}
+		} else {
+			parent_error(ctx, "socket: unknown key \"%s\" (expected owner, group, mode)",
+				     key);
+			ret = -EINVAL;
+		}
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
 static int parse_parent(struct parse_ctx *ctx, struct json_object *entry,
 			struct config *config)
 {
 	struct config_parent *parent = &config->parents[config->nr_parents];
-	struct json_object *module = NULL, *name = NULL, *settings = NULL;
+	struct json_object *module = NULL, *name = NULL, *settings = NULL, *socket = NULL;
 	const char *parent_name;
+	int ret;
 
 	if (!json_object_is_type(entry, json_type_object)) {
 		parent_error(ctx, "must be an object");
@@ -117,8 +168,11 @@ static int parse_parent(struct parse_ctx *ctx, struct json_object *entry,
 			name = value;
 		} else if (!strcmp(key, "settings")) {
 			settings = value;
+		} else if (!strcmp(key, "socket")) {
+			socket = value;
 		} else {
-			parent_error(ctx, "unknown key \"%s\" (expected module, name, settings)", key);
+			parent_error(ctx, "unknown key \"%s\" (expected module, name, settings, socket)",
+				     key);
 			return -EINVAL;
 		}
 	}
@@ -152,6 +206,12 @@ static int parse_parent(struct parse_ctx *ctx, struct json_object *entry,
 	if (settings && !json_object_is_type(settings, json_type_object)) {
 		parent_error(ctx, "\"settings\" must be an object");
 		return -EINVAL;
+	}
+	parent->socket = SOCKET_ACCESS_UNSET;
+	if (socket) {
+		ret = parse_socket(ctx, socket, &parent->socket);
+		if (ret)
+			return ret;
 	}
 
 	/* Counted from here on, so config_free() releases what is filled. */

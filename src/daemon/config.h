@@ -3,7 +3,8 @@
  * umdevd's configuration: which parents to register, with which module and
  * settings. JSON, for example:
  *
- *   {"parents": [{"module": "mtty", "name": "mtty", "settings": {"ports": "24"}}]}
+ *   {"parents": [{"module": "mtty", "name": "mtty", "settings": {"ports": "24"},
+ *                 "socket": {"owner": "libvirt-qemu", "group": "kvm", "mode": "0660"}}]}
  *
  * See docs/umdevd.8 for the format.
  */
@@ -12,12 +13,14 @@
 
 #include <stddef.h>
 #include "module.h"
+#include "socket_access.h"
 
 struct config_parent {
 	const struct umdev_parent_module *module;
 	char *name;
 	struct umdev_setting *settings;
 	size_t nr_settings;
+	struct umdev_socket_access socket; /* SOCKET_ACCESS_UNSET where not given */
 };
 
 struct config {

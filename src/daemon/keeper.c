@@ -41,13 +41,15 @@ enum { UNMOUNT_FD = 3, AUTOSTART_FD = 4 }; /* in the keeper */
 static pid_t keeper_pid = -1;
 static int unmount_sock = -1, autostart_sock = -1; /* the daemon's ends */
 
+#define CAP_BIT(cap) (1ULL << (cap))
+
 /*
- * Keeps only @keep (a capability, or -1 for none) and sets no_new_privs.
+ * Keeps only the capabilities in @keep (CAP_BIT()s) and sets no_new_privs.
  * The bounding set shrinks too where CAP_SETPCAP allows it; a service
  * manager that left CAP_SETPCAP out has set the bounding set already, and
  * with no_new_privs no exec can gain what the permitted set lost anyway.
  */
-static int drop_capabilities(int keep)
+static int drop_capabilities(uint64_t keep)
 {
 	unsigned int which = CAPNG_EFFECTIVE | CAPNG_PERMITTED;
 	capng_select_t select = CAPNG_SELECT_CAPS | CAPNG_SELECT_AMBIENT;
@@ -59,8 +61,10 @@ static int drop_capabilities(int keep)
 		select = CAPNG_SELECT_ALL;
 	}
 	capng_clear(CAPNG_SELECT_ALL);
-	if (keep >= 0 && capng_update(CAPNG_ADD, which, (unsigned int)keep))
-		return -EINVAL;
+	for (unsigned int cap = 0; cap < 64; cap++) {
+		if ((keep & CAP_BIT(cap)) && capng_update(CAPNG_ADD, which, cap))
+			return -EINVAL;
+	}
 	if (capng_apply(select))
 		return -EPERM;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
@@ -100,7 +104,7 @@ static void keeper_main(const struct keeper_setup *setup)
 	sigaddset(&chld, SIGCHLD);
 	sigprocmask(SIG_BLOCK, &chld, NULL);
 	sig_fd = signalfd(-1, &chld, SFD_CLOEXEC);
-	ret = sig_fd < 0 ? -errno : drop_capabilities(CAP_SYS_ADMIN);
+	ret = sig_fd < 0 ? -errno : drop_capabilities(CAP_BIT(CAP_SYS_ADMIN));
 	if (ret) {
 		log_error("keeper: cannot start: %s", strerror(-ret));
 		_exit(1);
@@ -224,14 +228,18 @@ int keeper_start(const struct keeper_setup *setup)
 		return ret;
 	}
 
-	ret = drop_capabilities(setup->uevents ? CAP_NET_ADMIN : -1);
+	ret = drop_capabilities((setup->uevents ? CAP_BIT(CAP_NET_ADMIN) : 0) |
+				(setup->chown ? CAP_BIT(CAP_CHOWN) : 0));
 	if (ret) {
 		log_error("cannot drop privileges: %s", strerror(-ret));
 		keeper_stop();
 		return ret;
 	}
-	log_info("dropped privileges: capabilities %s; the keeper (pid %d) unmounts%s",
-		 setup->uevents ? "none but CAP_NET_ADMIN (uevents)" : "none", (int)keeper_pid,
+	log_info("dropped privileges: capabilities %s%s%s; the keeper (pid %d) unmounts%s",
+		 setup->uevents || setup->chown ? "none but" : "none",
+		 setup->uevents ? " CAP_NET_ADMIN (uevents)" : "",
+		 setup->chown ? (setup->uevents ? ", CAP_CHOWN (socket owners)"
+					       : " CAP_CHOWN (socket owners)") : "", (int)keeper_pid,
 		 setup->mdevctl_dir ? " and runs mdevctl's autostart" : "");
 	return 0;
 }

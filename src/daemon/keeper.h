@@ -22,6 +22,7 @@ struct keeper_setup {
 	const char *mountpoint;	 /* the mounted tree */
 	const char *mdevctl_dir; /* NULL: no autostart */
 	bool uevents;		 /* keep CAP_NET_ADMIN for them */
+	bool chown;		 /* keep CAP_CHOWN: a vfio-user socket has another owner */
 };
 
 /*

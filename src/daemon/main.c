@@ -132,6 +132,41 @@ static int load_config(const struct options *opts, struct config *config)
 				 : config_load_default(config);
 }
 
+static const struct config_parent *find_parent(const struct config *config, const char *name)
+{
+	for (size_t i = 0; i < config->nr_parents; i++) {
+		if (!strcmp(config->parents[i].name, name))
+			return &config->parents[i];
+	}
+	return NULL;
+}
+
+/*
+ * Gives the sockets of @config's parents their access (a parent's own over
+ * the command line's), those made from now on and those there already;
+ * parents of @old that @config lacks get the command line's back.
+ */
+static void apply_socket_access(const struct daemon *d, const struct config *config,
+				const struct config *old)
+{
+	if (!d->opts.socket_dir)
+		return;
+	for (size_t i = 0; old && i < old->nr_parents; i++) {
+		if (!find_parent(config, old->parents[i].name))
+			umdev_vfio_user_set_parent_access(old->parents[i].name, NULL);
+	}
+	for (size_t i = 0; i < config->nr_parents; i++) {
+		const struct config_parent *p = &config->parents[i];
+		struct umdev_socket_access access = socket_access_merge(&d->opts.socket_access,
+									&p->socket);
+		int ret = umdev_vfio_user_set_parent_access(p->name, &access);
+
+		if (ret)
+			log_error("parent %s: cannot give its vfio-user sockets their access: %s",
+				  p->name, strerror(-ret));
+	}
+}
+
 /* SIGHUP: the new config replaces the old one; a bad one changes nothing. */
 static void reload(void *arg)
 {
@@ -143,8 +178,17 @@ static void reload(void *arg)
 		log_warning("config not reloaded: the parents stay as they are");
 		return;
 	}
+	if (d->opts.socket_dir &&
+	    socket_access_prepare(&d->opts.socket_access, &next, false, NULL)) {
+		log_warning("config not reloaded: the parents stay as they are");
+		config_free(&next);
+		return;
+	}
+	/* Before new parents make devices: no socket is ever more open than said. */
+	apply_socket_access(d, &next, &d->config);
 	if (parents_reload(&d->parents, &next, parent_gone, d)) {
 		log_error("config not reloaded: out of memory");
+		apply_socket_access(d, &d->config, &next);
 		config_free(&next);
 		return;
 	}
@@ -158,13 +202,14 @@ static void reload(void *arg)
  * can be dropped next, process-wide. Requests wait in the kernel until
  * serve() answers them: a user still never sees the tree without its devices.
  */
-static int mount_tree(struct daemon *d, const char *mountpoint)
+static int mount_tree(struct daemon *d, const char *mountpoint, bool keep_chown)
 {
 	struct umdev_mount_options mount_opts = { .allow_other = d->opts.allow_other };
 	struct keeper_setup keeper = {
 		.mountpoint = mountpoint,
 		.mdevctl_dir = d->opts.mdevctl_dir,
 		.uevents = d->opts.uevents,
+		.chown = keep_chown,
 	};
 	int ret;
 
@@ -219,6 +264,7 @@ int main(int argc, char **argv)
 {
 	static struct daemon d;
 	char mountpoint[PATH_MAX];
+	bool keep_chown = false;
 	int ret;
 
 	ret = options_parse(argc, argv, &d.opts);
@@ -256,22 +302,22 @@ int main(int argc, char **argv)
 	}
 	/*
 	 * Before the parents (a device bound earlier would not be served), and
-	 * before privileges are dropped (the socket group).
+	 * before privileges are dropped (joining the sockets' groups).
 	 */
 	if (d.opts.socket_dir) {
+		ret = socket_access_prepare(&d.opts.socket_access, &d.config, true, &keep_chown);
+		if (ret)
+			goto out_ready;
 		umdev_vfio_user_set_release_timeout(d.opts.release_timeout);
-		ret = umdev_vfio_user_start_for_group(d.opts.socket_dir, d.opts.socket_group);
+		ret = umdev_vfio_user_start(d.opts.socket_dir, &d.opts.socket_access);
 		if (ret) {
 			log_error("vfio-user sockets in %s: %s", d.opts.socket_dir, strerror(-ret));
-			if (ret == -EPERM && d.opts.socket_group != (gid_t)-1)
-				log_error("giving the directory to group %u takes CAP_CHOWN or "
-					  "membership of the group (systemd: SupplementaryGroups=)",
-					  (unsigned int)d.opts.socket_group);
 			goto out_ready;
 		}
+		apply_socket_access(&d, &d.config, NULL);
 		log_info("serving devices over vfio-user in %s", d.opts.socket_dir);
 	}
-	ret = mount_tree(&d, mountpoint);
+	ret = mount_tree(&d, mountpoint, keep_chown);
 	if (ret)
 		goto out_vfio_user;
 	ret = event_log_start();

@@ -2,7 +2,6 @@
 /* Parsing umdevd's command line (getopt_long); see docs/umdevd.8. */
 #include <errno.h>
 #include <getopt.h>
-#include <grp.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -37,8 +36,12 @@ static void usage(FILE *out)
 		"      --ready-file=FILE  write the daemon's pid to FILE once the tree is ready\n"
 		"  -s, --socket-dir=DIR   serve each device over vfio-user at DIR/<uuid>.sock\n"
 		"                         (default " UMDEVD_DEFAULT_SOCKET_DIR ")\n"
-		"      --socket-group=GROUP  let GROUP's members connect to the vfio-user sockets\n"
-		"                         too (a VMM's user, e.g. libvirt-qemu in group kvm)\n"
+		"      --socket-owner=USER   give the vfio-user sockets to USER (a VMM's user,\n"
+		"                         e.g. libvirt-qemu); a parent's config may say otherwise\n"
+		"      --socket-group=GROUP  let GROUP's members connect to the sockets too\n"
+		"                         (e.g. kvm, libvirt-qemu's group)\n"
+		"      --socket-mode=MODE    the sockets' permission bits (default 0600, or 0660\n"
+		"                         with a group)\n"
 		"      --release-timeout=SECONDS  how long a remove of a device in use waits for\n"
 		"                         its VMM to let go before cutting it off; 0 waits as\n"
 		"                         long as it takes, as the kernel does (default %u)\n"
@@ -53,25 +56,6 @@ static void usage(FILE *out)
 		"\n", UMDEV_VFIO_USER_DEFAULT_RELEASE_TIMEOUT);
 	modules_print(out);
 	fprintf(out, "\nSee umdevd(8).\n");
-}
-
-/* A group by name, or by number. */
-static int parse_group(const char *text, gid_t *out)
-{
-	struct group *group = getgrnam(text);
-	char *end;
-	unsigned long n;
-
-	if (group) {
-		*out = group->gr_gid;
-		return 0;
-	}
-	errno = 0;
-	n = strtoul(text, &end, 10);
-	if (errno || end == text || *end || n >= (gid_t)-1)
-		return -EINVAL;
-	*out = (gid_t)n;
-	return 0;
 }
 
 /* A day: longer is a mistake, and 0 already means "as long as it takes". */
@@ -97,7 +81,7 @@ int options_parse(int argc, char **argv, struct options *opts)
 {
 	enum { OPT_ALLOW_OTHER = 256, OPT_PRIVATE, OPT_NO_JOURNAL, OPT_READY_FILE, OPT_NO_VFIO_USER,
 	       OPT_NO_UEVENTS, OPT_MDEVCTL_DIR, OPT_KEEP_PRIVILEGES, OPT_SOCKET_GROUP,
-	       OPT_RELEASE_TIMEOUT };
+	       OPT_RELEASE_TIMEOUT, OPT_SOCKET_OWNER, OPT_SOCKET_MODE };
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
 		{ "foreground", no_argument, NULL, 'f' },
@@ -113,7 +97,9 @@ int options_parse(int argc, char **argv, struct options *opts)
 		{ "no-uevents", no_argument, NULL, OPT_NO_UEVENTS },
 		{ "mdevctl-dir", required_argument, NULL, OPT_MDEVCTL_DIR },
 		{ "keep-privileges", no_argument, NULL, OPT_KEEP_PRIVILEGES },
+		{ "socket-owner", required_argument, NULL, OPT_SOCKET_OWNER },
 		{ "socket-group", required_argument, NULL, OPT_SOCKET_GROUP },
+		{ "socket-mode", required_argument, NULL, OPT_SOCKET_MODE },
 		{ "release-timeout", required_argument, NULL, OPT_RELEASE_TIMEOUT },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -128,7 +114,7 @@ int options_parse(int argc, char **argv, struct options *opts)
 		.socket_dir = UMDEVD_DEFAULT_SOCKET_DIR,
 		.log_level = UMDEV_LOG_INFO,
 		.uevents = true,
-		.socket_group = (gid_t)-1,
+		.socket_access = SOCKET_ACCESS_UNSET,
 		.release_timeout = UMDEV_VFIO_USER_DEFAULT_RELEASE_TIMEOUT,
 		/*
 		 * sysfs lets every user read: root may mount FUSE for others, and
@@ -185,9 +171,22 @@ int options_parse(int argc, char **argv, struct options *opts)
 		case OPT_KEEP_PRIVILEGES:
 			opts->keep_privileges = true;
 			break;
+		case OPT_SOCKET_OWNER:
+			if (socket_access_parse_user(optarg, &opts->socket_access.owner)) {
+				fprintf(stderr, "umdevd: no user '%s'\n", optarg);
+				return -EINVAL;
+			}
+			break;
 		case OPT_SOCKET_GROUP:
-			if (parse_group(optarg, &opts->socket_group)) {
+			if (socket_access_parse_group(optarg, &opts->socket_access.group)) {
 				fprintf(stderr, "umdevd: no group '%s'\n", optarg);
+				return -EINVAL;
+			}
+			break;
+		case OPT_SOCKET_MODE:
+			if (socket_access_parse_mode(optarg, &opts->socket_access.mode)) {
+				fprintf(stderr, "umdevd: --socket-mode wants octal permission bits "
+					"(1 to 0777, e.g. 0660), not '%s'\n", optarg);
 				return -EINVAL;
 			}
 			break;

@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include "log.h"
+#include "socket_access.h"
 
 #define UMDEVD_DEFAULT_MOUNTPOINT "/run/umdev"
 #define UMDEVD_DEFAULT_JOURNAL "/var/lib/umdev/journal.json"
@@ -23,7 +24,7 @@ struct options {
 	bool allow_other;
 	bool uevents;		  /* send uevents to libudev listeners */
 	bool keep_privileges;	  /* as root, drop no capability */
-	gid_t socket_group;	  /* may connect to vfio-user sockets too; (gid_t)-1: none */
+	struct umdev_socket_access socket_access; /* every socket's, unless a parent's */
 	unsigned int release_timeout; /* s a remove waits for a device's client; 0: forever */
 	enum umdev_log_level log_level;
 };

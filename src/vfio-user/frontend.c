@@ -24,6 +24,7 @@
 
 #include "ptr_table.h"
 #include "server.h"
+#include "socket_access.h"
 
 /* Every server, in a list to stop them all and by device to find one. */
 static pthread_mutex_t servers_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -31,7 +32,6 @@ static pthread_cond_t reclaim_done = PTHREAD_COND_INITIALIZER; /* a server's rec
 static struct list_head servers = { &servers, &servers };
 static struct ptr_table servers_by_device;
 static char *socket_dir;
-static bool group_access; /* sockets 0660 in a setgid directory of the access group */
 static int subscription;
 /* atomic; 0: wait as long as the client stays */
 static unsigned int release_timeout_s = UMDEV_VFIO_USER_DEFAULT_RELEASE_TIMEOUT;
@@ -178,7 +178,7 @@ static void device_bound(struct umdev_device *mdev)
 		free(srv);
 		return;
 	}
-	srv->mode = group_access ? 0660 : 0600;
+	srv->access = socket_access_of(umdev_device_parent(mdev)->name);
 	ret = snprintf(srv->path, sizeof(srv->path), "%s/%s.sock", socket_dir, srv->name);
 	ret = ret >= (int)sizeof(srv->path) ? -ENAMETOOLONG : vfu_server_start(srv);
 	if (!ret) {
@@ -287,15 +287,25 @@ static void on_event(const struct umdev_event *event, void *arg)
 		unbind_model(event->mdev); /* in case the driver's remove did not */
 }
 
-int umdev_vfio_user_start(const char *dir)
+/*
+ * A socket others may use must be reachable: search permission for all,
+ * not read (nobody needs to list the sockets; the tree names them anyway).
+ */
+static int open_directory(const char *dir)
 {
-	return umdev_vfio_user_start_for_group(dir, (gid_t)-1);
+	struct stat st;
+
+	if (stat(dir, &st))
+		return -errno;
+	if ((st.st_mode & 0111) != 0111 && chmod(dir, (st.st_mode & 07777) | 0111))
+		return -errno;
+	return 0;
 }
 
-int umdev_vfio_user_start_for_group(const char *dir, gid_t group)
+int umdev_vfio_user_start(const char *dir, const struct umdev_socket_access *access)
 {
 	char *copy;
-	int handle;
+	int handle, ret;
 
 	struct stat st;
 	struct sockaddr_un addr;
@@ -309,29 +319,27 @@ int umdev_vfio_user_start_for_group(const char *dir, gid_t group)
 		return -errno;
 	if (!S_ISDIR(st.st_mode))
 		return -ENOTDIR;
-	if (group != (gid_t)-1) {
-		/*
-		 * The group enters the directory and connects; the setgid bit
-		 * gives every socket made in it the group, so nothing needs a
-		 * privilege after this (CAP_CHOWN, here, for the directory).
-		 */
-		if (chown(dir, (uid_t)-1, group) || chmod(dir, 02750))
-			return -errno;
-	} else if (st.st_mode & 077) { /* the sockets are 0600, but say so */
-		vfu_log("warning: %s is open to other users (mode %03o)", dir,
-			(unsigned int)(st.st_mode & 0777));
-	}
 	copy = strdup(dir);
 	if (!copy)
 		return -ENOMEM;
 	pthread_mutex_lock(&servers_lock);
-	if (socket_dir) {
+	ret = socket_dir ? -EBUSY : 0;
+	if (!ret) {
+		socket_access_set_default(access);
+		if (socket_access_any_shared())
+			ret = open_directory(dir);
+		else if (st.st_mode & 077) /* the sockets are 0600, but say so */
+			vfu_log("warning: %s is open to other users (mode %03o)", dir,
+				(unsigned int)(st.st_mode & 0777));
+	}
+	if (ret) {
+		if (!socket_dir)
+			socket_access_reset();
 		pthread_mutex_unlock(&servers_lock);
 		free(copy);
-		return -EBUSY;
+		return ret;
 	}
 	socket_dir = copy;
-	group_access = group != (gid_t)-1;
 	pthread_mutex_unlock(&servers_lock);
 
 	handle = umdev_subscribe(on_event, NULL);
@@ -373,6 +381,7 @@ void umdev_vfio_user_stop(void)
 	free(socket_dir);
 	socket_dir = NULL;
 	pthread_mutex_unlock(&servers_lock);
+	socket_access_reset();
 	vfu_acceptor_stop();
 }
 
@@ -389,6 +398,41 @@ int umdev_vfio_user_socket_path(struct umdev_device *mdev, char *buf, size_t siz
 			ret = -ENOSPC;
 		else
 			memcpy(buf, srv->path, (size_t)ret + 1);
+	}
+	pthread_mutex_unlock(&servers_lock);
+	return ret;
+}
+
+int umdev_vfio_user_set_parent_access(const char *parent,
+				      const struct umdev_socket_access *access)
+{
+	struct umdev_socket_access resolved;
+	struct list_head *pos;
+	int ret;
+
+	pthread_mutex_lock(&servers_lock);
+	ret = socket_dir ? socket_access_set(parent, access) : -ENOENT;
+	if (!ret && socket_access_any_shared())
+		ret = open_directory(socket_dir);
+	if (ret) {
+		pthread_mutex_unlock(&servers_lock);
+		return ret;
+	}
+	resolved = socket_access_of(parent);
+	list_for_each(pos, &servers) {
+		struct vfu_server *srv = list_entry(pos, struct vfu_server, node);
+		int err;
+
+		if (strcmp(umdev_device_parent(srv->mdev)->name, parent))
+			continue;
+		err = socket_access_apply(srv->path, &resolved);
+		if (err) {
+			vfu_log("%s: cannot change who may connect to %s: %s", srv->name,
+				srv->path, strerror(-err));
+			ret = ret ? ret : err;
+			continue;
+		}
+		srv->access = resolved;
 	}
 	pthread_mutex_unlock(&servers_lock);
 	return ret;

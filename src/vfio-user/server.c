@@ -393,11 +393,11 @@ void vfu_server_cancel_reclaim(struct vfu_server *srv)
 	pthread_mutex_unlock(&rt->lock);
 }
 
-static int listen_on(const char *path, mode_t mode)
+static int listen_on(const char *path, const struct umdev_socket_access *access)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	struct stat st;
-	int fd;
+	int fd, ret;
 
 	if (strlen(path) >= sizeof(addr.sun_path))
 		return -ENAMETOOLONG;
@@ -408,10 +408,13 @@ static int listen_on(const char *path, mode_t mode)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return -errno;
-	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) || chmod(path, mode) ||
-	    listen(fd, 4)) {
-		int ret = -errno;
-
+	/* Nobody can connect before listen(): the access is set by then. */
+	ret = bind(fd, (struct sockaddr *)&addr, sizeof(addr)) ? -errno : 0;
+	if (!ret)
+		ret = socket_access_apply(path, access);
+	if (!ret && listen(fd, 4))
+		ret = -errno;
+	if (ret) {
 		close(fd);
 		unlink(path);
 		return ret;
@@ -447,7 +450,7 @@ int vfu_server_start(struct vfu_server *srv)
 	pthread_cond_init(&srv->thread_left, &attr);
 	pthread_condattr_destroy(&attr);
 	srv->next_fd = -1;
-	srv->listen_fd = listen_on(srv->path, srv->mode);
+	srv->listen_fd = listen_on(srv->path, &srv->access);
 	if (srv->listen_fd < 0) {
 		pthread_cond_destroy(&srv->thread_left);
 		return srv->listen_fd;

@@ -12,6 +12,7 @@
 #include <umdev/list.h>
 
 #include "private.h"
+#include "socket_access.h"
 #include "ptr_table.h"
 
 struct vfu_server {
@@ -21,7 +22,7 @@ struct vfu_server {
 	struct umdev_vfio_device *vdev;
 	char name[UMDEV_UUID_STRING_LEN + 1];
 	char path[PATH_MAX];
-	mode_t mode; /* of the socket file: 0600, or 0660 for a socket group */
+	struct umdev_socket_access access; /* of the socket file, resolved */
 	int listen_fd;
 	uint32_t slot; /* in the acceptor's table */
 	uint64_t key;  /* its epoll events' */
@@ -38,7 +39,7 @@ struct vfu_server {
 	unsigned int reclaimers; /* reclaims using the server; under frontend.c's servers_lock */
 };
 
-/* Listens on srv->path (srv->mode) through the acceptor; returns 0 or a negative errno. */
+/* Listens on srv->path (srv->access) through the acceptor; returns 0 or a negative errno. */
 int vfu_server_start(struct vfu_server *srv);
 /* Disconnects any client, ends its thread, unlinks the socket. */
 void vfu_server_stop(struct vfu_server *srv);

@@ -48,7 +48,7 @@ static int setup(void **state)
 
 	(void)state;
 	snprintf(dir, sizeof(dir), "/tmp/umdev-mbochs-XXXXXX");
-	if (!mkdtemp(dir) || umdev_vfio_user_start(dir))
+	if (!mkdtemp(dir) || umdev_vfio_user_start(dir, NULL))
 		return -1;
 	if (umdev_mbochs_module.create("mbochs", no_vnc, 1, &parent))
 		return -1;

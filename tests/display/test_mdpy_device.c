@@ -47,7 +47,7 @@ static int setup(void **state)
 
 	(void)state;
 	snprintf(dir, sizeof(dir), "/tmp/umdev-mdpy-XXXXXX");
-	if (!mkdtemp(dir) || umdev_vfio_user_start(dir))
+	if (!mkdtemp(dir) || umdev_vfio_user_start(dir, NULL))
 		return -1;
 	if (umdev_mdpy_module.create("mdpy", no_vnc, 1, &parent))
 		return -1;

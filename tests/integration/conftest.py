@@ -196,6 +196,23 @@ def check_clean_exit(daemon, status):
         assert mark not in log, log
 
 
+def wait_for_log(d, text, count=1):
+    deadline = time.monotonic() + 120
+    while d.log().count(text) < count:
+        assert d.proc.poll() is None, d.log()
+        assert time.monotonic() < deadline, d.log()
+        time.sleep(0.02)
+
+
+LSPCI = os.environ.get("UMDEV_LSPCI", "umdev-lspci")
+
+
+def as_user(uid, gid, *cmd):
+    """Runs @cmd as @uid in group @gid alone (a VMM running as its own user)."""
+    return subprocess.run(["setpriv", f"--reuid={uid}", f"--regid={gid}", "--clear-groups", "--",
+                           *cmd], capture_output=True, text=True, timeout=60)
+
+
 @pytest.fixture
 def start_daemon(tmp_path):
     """start_daemon(parents=None, extra_args=(), uevents=False) -> Daemon, stopped at the end."""

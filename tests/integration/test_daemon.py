@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from conftest import UMDEVD, UUIDS, check_clean_exit, is_mounted
+from conftest import UMDEVD, UUIDS, check_clean_exit, is_mounted, wait_for_log
 
 
 def run(*args, **kw):
@@ -140,14 +140,6 @@ def test_signal_stops_cleanly_in_reverse_order(start_daemon, sig):
     assert log.index("stopping: unmounting") < log.index('unregistered parent "tpfail"')
     assert f"device-removed: {UUIDS[0]}" in log and f"device-removed: {UUIDS[1]}" in log
     assert log.rstrip().endswith("info: stopped")
-
-
-def wait_for_log(d, text, count=1):
-    deadline = time.monotonic() + 120
-    while d.log().count(text) < count:
-        assert d.proc.poll() is None, d.log()
-        assert time.monotonic() < deadline, d.log()
-        time.sleep(0.02)
 
 
 def test_reload_applies_the_difference(start_daemon):

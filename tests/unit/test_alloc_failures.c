@@ -183,7 +183,7 @@ static char socket_dir[64];
 
 static long start_vfio_user(void)
 {
-	int ret = umdev_vfio_user_start(socket_dir);
+	int ret = umdev_vfio_user_start(socket_dir, NULL);
 
 	if (!ret)
 		umdev_vfio_user_stop();

@@ -50,7 +50,7 @@ int harness_setup(void **state)
 	if (!mkdtemp(harness_dir))
 		return -1;
 	snprintf(harness_sockets, sizeof(harness_sockets), "%s/sockets", harness_dir);
-	if (umdev_vfio_user_start(harness_sockets))
+	if (umdev_vfio_user_start(harness_sockets, NULL))
 		return -1;
 	harness_type = test_parent_register();
 	return harness_type ? 0 : -1;

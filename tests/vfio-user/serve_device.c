@@ -94,7 +94,7 @@ int main(int argc, char **argv)
 	}
 	test = !strcmp(argv[2], "test");
 	umdev_uuid_parse("83b8f4f2-509f-382f-3c1e-e6bfe0fa1001", uuid);
-	if (umdev_vfio_user_start(argv[1]))
+	if (umdev_vfio_user_start(argv[1], NULL))
 		return 1;
 	type = test ? test_parent_register() : mtty_register(argc > 3 ? argv[3] : "2", &mtty);
 	if (!type || umdev_device_create(type, uuid))

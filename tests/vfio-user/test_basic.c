@@ -62,10 +62,10 @@ static void test_socket_and_version(void **state)
 	assert_int_equal(stat(harness_sockets, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0700);
 
-	assert_int_equal(umdev_vfio_user_start(harness_sockets), -EBUSY);
-	assert_int_equal(umdev_vfio_user_start("/dev/null"), -ENOTDIR);
+	assert_int_equal(umdev_vfio_user_start(harness_sockets, NULL), -EBUSY);
+	assert_int_equal(umdev_vfio_user_start("/dev/null", NULL), -ENOTDIR);
 	/* A directory whose socket paths would not fit in sun_path. */
-	assert_int_equal(umdev_vfio_user_start(path), -ENAMETOOLONG);
+	assert_int_equal(umdev_vfio_user_start(path, NULL), -ENAMETOOLONG);
 
 	c = harness_connect(mdev);
 	assert_non_null(strstr(umdev_vu_server_caps(c), "\"max_msg_fds\":16"));

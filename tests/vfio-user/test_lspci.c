@@ -32,7 +32,7 @@ static void test_lspci_mtty(void **state)
 	(void)state;
 	assert_non_null(mkdtemp(dir));
 	snprintf(sockets, sizeof(sockets), "%s/s", dir);
-	assert_int_equal(umdev_vfio_user_start(sockets), 0);
+	assert_int_equal(umdev_vfio_user_start(sockets, NULL), 0);
 	assert_int_equal(umdev_mtty_module.create("mtty", NULL, 0, &mtty), 0);
 	parent = umdev_parent_get("mtty");
 	assert_non_null(parent);

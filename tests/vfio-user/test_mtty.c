@@ -44,7 +44,7 @@ static int group_setup(void **state)
 	if (!mkdtemp(dir))
 		return -1;
 	snprintf(sockets, sizeof(sockets), "%s/s", dir);
-	if (umdev_vfio_user_start(sockets) || umdev_mtty_module.create("mtty", NULL, 0, &mtty))
+	if (umdev_vfio_user_start(sockets, NULL) || umdev_mtty_module.create("mtty", NULL, 0, &mtty))
 		return -1;
 	parent = umdev_parent_get("mtty");
 	mtty2 = parent ? umdev_parent_find_type(parent, "mtty-2") : NULL;
