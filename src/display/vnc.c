@@ -4,7 +4,8 @@
  * service thread.
  *
  * The guest writes video memory behind our back (the VMM maps it), so
- * changes are found by comparison: once per frame interval, while at
+ * changes are found by comparison: twice per frame interval (so that a
+ * change made at any moment reaches viewers within one), while at
  * least one viewer is connected, each line of the visible area is
  * compared with the VNC framebuffer (our copy of what viewers were sent);
  * in a line that differs, the span from its first to its last changed
@@ -40,7 +41,8 @@
 
 #include "private.h"
 
-#define FRAME_INTERVAL_US 33333 /* 30 frames a second */
+#define FRAME_INTERVAL_US 33333 /* 30 frames a second: a change is sent within one */
+#define LOOK_INTERVAL_US (FRAME_INTERVAL_US / 2) /* so a moving screen is looked at twice */
 #define STILL_AFTER_US 2000000	 /* a screen unchanged this long is "still" ... */
 #define STILL_INTERVAL_US 100000 /* ... and is looked at 10 times a second */
 #define IDLE_WAIT_US 1000000	/* without viewers: only the wake fd matters */
@@ -225,6 +227,9 @@ static enum rfbNewClientAction new_client(rfbClientPtr cl)
 
 	/* bring the picture up to date before this viewer's first update */
 	refresh(v, true);
+	/* someone is watching now: look as often as on a moving screen */
+	v->last_change_us = now_us();
+	v->next_refresh_us = 0;
 	return RFB_CLIENT_ACCEPT;
 }
 
@@ -279,7 +284,7 @@ void display_vnc_iterate(struct display_vnc *v)
 			v->last_change_us = now;
 			rfbProcessEvents(v->screen, 0); /* send it now, not after the next wait */
 		}
-		v->next_refresh_us = now + (now - v->last_change_us < STILL_AFTER_US ? FRAME_INTERVAL_US
+		v->next_refresh_us = now + (now - v->last_change_us < STILL_AFTER_US ? LOOK_INTERVAL_US
 										      : STILL_INTERVAL_US);
 	}
 }
