@@ -12,19 +12,25 @@
  *              with and without a viewer: percent of one core (target <= 1%)
  *   full frame the display thread's CPU time to find and copy a change of every pixel
  *              (a viewer connected but not asking for updates), against a memcpy of the
- *              frame (target <= 2x); and, for information, the same with the update sent
- *              to a raw-encoding viewer
+ *              frame as the display thread finds it: written by this thread, copied by
+ *              another a few ms later (target <= 2x; the median of 10 each). For
+ *              information, also against a memcpy by the thread that has just written
+ *              the frame (still in its caches), and with the update sent to a
+ *              raw-encoding viewer
  *
  * CPU time is the display thread's own (its schedstat), so the viewer's work
  * does not count. Not a test: it prints, it does not judge.
  */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <dirent.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -42,6 +48,74 @@
 static struct umdev_display *display;
 static uint8_t *vram;
 static volatile int updates;
+
+/*
+ * The limit of the full-frame figure: a thread that is not the writer
+ * copies a frame written a few milliseconds before, as the display thread
+ * does (it looks twice per frame interval). Median CPU time of FULL_ROUNDS, ms.
+ */
+struct copier {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	const uint8_t *src;
+	uint8_t *dst;
+	int written, copied;
+	double ms[FULL_ROUNDS];
+};
+
+static double thread_cpu_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static void *copier_main(void *arg)
+{
+	struct copier *c = arg;
+
+	pthread_mutex_lock(&c->lock);
+	while (c->copied < FULL_ROUNDS) {
+		double t0;
+
+		while (c->written == c->copied)
+			pthread_cond_wait(&c->cond, &c->lock);
+		pthread_mutex_unlock(&c->lock);
+		usleep(8000);
+		t0 = thread_cpu_ms();
+		memcpy(c->dst, c->src, (size_t)W * H * 4);
+		pthread_mutex_lock(&c->lock);
+		c->ms[c->copied++] = thread_cpu_ms() - t0;
+		pthread_cond_broadcast(&c->cond);
+	}
+	pthread_mutex_unlock(&c->lock);
+	return NULL;
+}
+
+static int cmp_double(const void *a, const void *b);
+
+static double copy_as_found_ms(uint8_t *src, uint8_t *dst)
+{
+	struct copier c = { .lock = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER,
+			    .src = src, .dst = dst };
+	pthread_t thread;
+
+	if (pthread_create(&thread, NULL, copier_main, &c))
+		return -1;
+	for (int i = 0; i < FULL_ROUNDS; i++) {
+		memset(src, 0x60 + i, (size_t)W * H * 4);
+		pthread_mutex_lock(&c.lock);
+		c.written++;
+		pthread_cond_broadcast(&c.cond);
+		while (c.copied < c.written)
+			pthread_cond_wait(&c.cond, &c.lock);
+		pthread_mutex_unlock(&c.lock);
+	}
+	pthread_join(thread, NULL);
+	qsort(c.ms, FULL_ROUNDS, sizeof(c.ms[0]), cmp_double);
+	return c.ms[FULL_ROUNDS / 2];
+}
 
 static double now_ms(void)
 {
@@ -151,6 +225,55 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static void read_exactly(int fd, void *buf, size_t len)
+{
+	for (size_t got = 0; got < len;) {
+		ssize_t n = read(fd, (char *)buf + got, len - got);
+
+		if (n <= 0)
+			fail("the VNC server closed the connection in the handshake");
+		got += (size_t)n;
+	}
+}
+
+/*
+ * A viewer that is connected and never asks for a picture: the RFB 3.8
+ * handshake with no authentication, by hand, because libvncclient asks for
+ * the next update as soon as it has one (a viewer reading the picture
+ * would make the server send it, which is not what is measured).
+ */
+static int silent_viewer(unsigned int port)
+{
+	struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+				    .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	unsigned char version[12], count, types[255], result[4], init[24], none = 1, shared = 1;
+	char name[256];
+	uint32_t name_len;
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof(addr)))
+		fail("cannot connect a silent viewer");
+	read_exactly(fd, version, sizeof(version));
+	if (write(fd, "RFB 003.008\n", 12) != 12)
+		fail("silent viewer: write");
+	read_exactly(fd, &count, 1);
+	read_exactly(fd, types, count);
+	if (!memchr(types, none, count) || write(fd, &none, 1) != 1)
+		fail("silent viewer: the server wants authentication");
+	read_exactly(fd, result, sizeof(result));
+	if (result[0] | result[1] | result[2] | result[3])
+		fail("silent viewer: refused");
+	if (write(fd, &shared, 1) != 1)
+		fail("silent viewer: write");
+	read_exactly(fd, init, sizeof(init)); /* size, pixel format, name length */
+	memcpy(&name_len, init + 20, 4);
+	name_len = ntohl(name_len);
+	if (name_len > sizeof(name))
+		fail("silent viewer: desktop name too long");
+	read_exactly(fd, name, name_len);
+	return fd;
+}
+
 static void quiet(const char *format, ...)
 {
 	(void)format;
@@ -161,7 +284,7 @@ int main(void)
 	const struct umdev_display_config config = { .vnc = true };
 	const struct umdev_display_mode mode = { .enabled = true, .format = UMDEV_DISPLAY_XRGB8888,
 						 .width = W, .height = H, .stride = W * 4 };
-	double lat[LATENCY_ROUNDS], copy_ms = 1e9;
+	double lat[LATENCY_ROUNDS], copy_ms = 1e9, found_ms;
 	uint64_t cpu0, cpu1, full_ns = UINT64_MAX;
 	unsigned int port;
 	char addr[64];
@@ -249,14 +372,16 @@ int main(void)
 		copy_ms = now_ms() - t0 < copy_ms ? now_ms() - t0 : copy_ms;
 		src[i] ^= dst[i + 1]; /* keep the copies from being optimised away */
 	}
+	found_ms = copy_as_found_ms(src, dst);
+	if (found_ms < 0)
+		fail("no copier thread");
 	{
 		/* a viewer that completes the handshake and never asks for an update */
-		rfbClient *quiet = viewer(port);
+		int quiet = silent_viewer(port);
 		uint64_t detect_ns = UINT64_MAX;
 
 		close_viewer(cl);
 		cl = NULL;
-		drain(quiet, 200000);
 		/* the thread's own account of the refresh that found each change (median round) */
 		uint64_t rounds[FULL_ROUNDS];
 
@@ -284,9 +409,11 @@ int main(void)
 			}
 		detect_ns = rounds[FULL_ROUNDS / 2];
 		printf("full frame: finding and copying a change of all %dx%d pixels costs the display "
-		       "thread %.2f ms; memcpy of the frame %.2f ms: ratio %.2f (target <= 2)\n",
-		       W, H, detect_ns / 1e6, copy_ms, detect_ns / 1e6 / copy_ms);
-		close_viewer(quiet);
+		       "thread %.2f ms; memcpy of the frame by another thread than its writer %.2f ms: "
+		       "ratio %.2f (target <= 2); by its writer, caches warm, %.2f ms: ratio %.2f "
+		       "(for information)\n", W, H, detect_ns / 1e6, found_ms, detect_ns / 1e6 / found_ms,
+		       copy_ms, detect_ns / 1e6 / copy_ms);
+		close(quiet);
 		cl = viewer(port);
 		if (wait_updates(cl, updates, 1, 5000))
 			fail("a new viewer got no picture");
