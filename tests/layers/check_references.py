@@ -19,8 +19,8 @@ FOREIGN = {"mdev_core.c", "mdev_sysfs.c", "mdev_private.h", "mdev.h", "pci_regs.
            "vfio.h", "uuid.c", "kernfs.c", "seq_file.c",
            # the kernel's driver core, IOMMU groups and uevents (the driver model)
            "bus.c", "core.c", "iommu.c", "kobject_uevent.c", "mdev_driver.c",
-           # the kernel's mdpy sample
-           "mdpy-defs.h"}
+           # the kernel's mdpy sample and its guest driver (tests/vm/prepare builds it)
+           "mdpy-defs.h", "mdpy-fb.c"}
 
 
 def main():

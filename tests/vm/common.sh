@@ -4,6 +4,7 @@
 #   sid-root/             Debian sid made by debootstrap, with qemu-system-x86 (the vfio-user client)
 #   guest/KVER/vmlinuz    Debian 12's kernel, unchanged
 #   guest/KVER/base.cpio.gz  busybox-static and the kernel modules the guest loads
+#   guest/KVER/mdpy-fb.cpio.gz  the kernel sample's mdpy-fb.ko, built for KVER by prepare
 #   guest/kernel-version  which KVER the cache holds
 #   mdevctl-sid/          sid's mdevctl package unpacked (usr/bin/mdevctl), run by tests/vm/mdevctl-sid
 # Delete the cache directory to start again from nothing (a "cold" run).

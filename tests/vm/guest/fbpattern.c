@@ -3,10 +3,10 @@
  * fbpattern: paint the VM test's pattern (a guest program, built static by
  * tests/vm/display-case.sh and run by tests/vm/guest/init).
  *
- *   fbpattern                 on /dev/fb0, mapped as graphical programs map it; the DRM fbdev
- *                             emulation copies the written pages to the device's video memory
- *   fbpattern --mdpy PCIDIR   straight into an mdpy device's framebuffer BAR (PCIDIR/resource0),
- *                             with the format and size its config space gives (no driver)
+ *   fbpattern [/dev/fbN]      on that framebuffer (default /dev/fb0), mapped as graphical
+ *                             programs map it: bochs's through the DRM fbdev emulation, which
+ *                             copies the written pages to the device's video memory; mdpy's
+ *                             through the sample's mdpy-fb driver, which maps BAR0 itself
  *   fbpattern --bench PCIDIR  bench/display_vm: time writing the BAR against writing the
  *                             guest's own RAM (same size, same loop); prints both and the ratio
  *
@@ -14,6 +14,7 @@
  * row j) has red 32i+16, green 32j+16, blue 255-32((i+j)%8) (tests/vm/display-compare.py
  * checks it). Prints "WxH".
  */
+#include <errno.h>
 #include <fcntl.h>
 #include <linux/fb.h>
 #include <stdint.h>
@@ -35,38 +36,6 @@ static void paint(uint8_t *fb, uint32_t stride, uint32_t width, uint32_t height)
 			line[x] = (32 * i + 16) << 16 | (32 * j + 16) << 8 | (255 - 32 * ((i + j) % 8));
 		}
 	}
-}
-
-/* An mdpy device: format, width, height are dwords at 0x44, 0x48, 0x4c of config space. */
-static int mdpy(const char *dir)
-{
-	char path[512];
-	uint32_t desc[3];
-	uint8_t *fb;
-	int cfg, bar;
-
-	snprintf(path, sizeof(path), "%s/config", dir);
-	cfg = open(path, O_RDONLY);
-	if (cfg < 0 || pread(cfg, desc, sizeof(desc), 0x44) != (ssize_t)sizeof(desc)) {
-		perror("fbpattern: mdpy config");
-		return 1;
-	}
-	if (memcmp(&desc[0], "XR24", 4) || desc[1] % 8 || desc[2] % 8) {
-		fprintf(stderr, "fbpattern: mdpy format %#x %ux%u: not XR24 in 8x8 blocks\n", desc[0],
-			desc[1], desc[2]);
-		return 1;
-	}
-	snprintf(path, sizeof(path), "%s/resource0", dir);
-	bar = open(path, O_RDWR | O_SYNC);
-	fb = bar < 0 ? MAP_FAILED : mmap(NULL, (size_t)desc[1] * desc[2] * 4, PROT_READ | PROT_WRITE,
-					 MAP_SHARED, bar, 0);
-	if (fb == MAP_FAILED) {
-		perror("fbpattern: mdpy BAR0");
-		return 1;
-	}
-	paint(fb, desc[1] * 4, desc[1], desc[2]);
-	printf("%ux%u\n", desc[1], desc[2]);
-	return 0;
 }
 
 static double now_s(void)
@@ -120,16 +89,17 @@ int main(int argc, char **argv)
 {
 	struct fb_var_screeninfo var;
 	struct fb_fix_screeninfo fix;
+	const char *dev = "/dev/fb0";
 	uint8_t *fb;
 	int fd;
 
-	if (argc == 3 && !strcmp(argv[1], "--mdpy"))
-		return mdpy(argv[2]);
 	if (argc == 3 && !strcmp(argv[1], "--bench"))
 		return bench(argv[2]);
-	fd = open("/dev/fb0", O_RDWR);
+	if (argc > 1)
+		dev = argv[1];
+	fd = open(dev, O_RDWR);
 	if (fd < 0 || ioctl(fd, FBIOGET_VSCREENINFO, &var) || ioctl(fd, FBIOGET_FSCREENINFO, &fix)) {
-		perror("fbpattern: /dev/fb0");
+		fprintf(stderr, "fbpattern: %s: %s\n", dev, strerror(errno));
 		return 1;
 	}
 	if (var.bits_per_pixel != 32 || var.red.offset != 16 || var.green.offset != 8 ||
