@@ -4,9 +4,16 @@ them, through the real mdevctl."""
 
 import json
 import os
+import re
 import subprocess
+import time
 
-from conftest import UMDEVD, UUIDS
+import pytest
+from PIL import Image, ImageGrab
+
+from conftest import UMDEVD, UUIDS, short_socket_dir
+
+VMM_HOLD = os.environ.get("VMM_HOLD", "vmm-hold")
 
 SAMPLES = [{"module": m, "name": m} for m in ("mtty", "mdpy", "mbochs")]
 
@@ -82,5 +89,97 @@ def test_vnc_socket_dir(start_daemon, tmp_path):
     path = f"{sockets}/{UUIDS[0]}.vnc"
     assert d.read(d.device_dir(UUIDS[0]) + "/vendor/vnc") == f"unix:{path}\n"
     assert os.stat(path).st_mode & 0o777 == 0o600
+    d.remove(UUIDS[0])
+    assert not os.path.exists(path)
+
+
+def grid(w, h, transpose=False):
+    """The VM test's pattern (tests/vm/display-compare.py): an 8x8 grid of
+    solid blocks, block (i, j) red 32i+16, green 32j+16, blue 255-32((i+j)%8);
+    transposed, block (i, j) has block (j, i)'s colour."""
+    img = Image.new("RGB", (w, h))
+    for i in range(8):
+        for j in range(8):
+            a, b = (j, i) if transpose else (i, j)
+            img.paste((32 * a + 16, 32 * b + 16, 255 - 32 * ((a + b) % 8)),
+                      (i * w // 8, j * h // 8, (i + 1) * w // 8, (j + 1) * h // 8))
+    return img
+
+
+def test_tigervnc_on_the_vnc_socket(start_daemon, tmp_path):
+    """Debian's TigerVNC viewer (`vncviewer PATH`) on a display's UNIX-socket
+    VNC view, in an Xvfb screen: the viewer's window shows exactly the
+    picture a VMM put in video memory, then exactly the next one."""
+    sockets = short_socket_dir()
+    d = start_daemon([{"module": "mdpy", "name": "mdpy",
+                       "settings": {"vnc_socket_dir": sockets}}])
+    d.create("mdpy", "mdpy-vga", UUIDS[0])
+    path = f"{sockets}/{UUIDS[0]}.vnc"
+    assert d.read(d.device_dir(UUIDS[0]) + "/vendor/vnc") == f"unix:{path}\n"
+    socket = d.read(d.device_dir(UUIDS[0]) + "/vfio-user-socket").strip()
+    vmm = subprocess.Popen([VMM_HOLD, socket], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True)
+    assert vmm.stdout.readline() == "connected\n", vmm.stderr.read()
+    pictures = [grid(640, 480), grid(640, 480, transpose=True)]
+
+    def load(picture):
+        raw = tmp_path / "picture.raw"
+        raw.write_bytes(picture.tobytes("raw", "BGRX"))  # XRGB8888, little endian
+        vmm.stdin.write(f"load {raw}\n")
+        vmm.stdin.flush()
+        assert vmm.stdout.readline() == f"loaded {640 * 480 * 4}\n", vmm.stderr.read()
+
+    load(pictures[0])
+    # a screen larger than the picture: TigerVNC shrinks a window that would fill the screen
+    displayfd, told = os.pipe()
+    xvfb = subprocess.Popen(["Xvfb", "-displayfd", str(told), "-screen", "0", "800x600x24",
+                             "-nolisten", "tcp"], pass_fds=[told], stderr=subprocess.DEVNULL)
+    os.close(told)
+    viewer = None
+    viewer_log = open(tmp_path / "viewer.log", "w")
+    try:
+        display = ":" + os.read(displayfd, 16).decode().strip()
+        env = dict(os.environ, DISPLAY=display, HOME=str(tmp_path))
+        # JPEG off, so that the pixels come through exactly; the window keeps the picture's
+        # size (no remote resize)
+        viewer = subprocess.Popen(["vncviewer", "-NoJPEG", "-RemoteResize=0", path], env=env,
+                                  stdout=subprocess.DEVNULL, stderr=viewer_log)
+
+        def window():
+            """The viewer's window on the screen, as (x, y, w, h), or None."""
+            tree = subprocess.run(["xwininfo", "-root", "-tree"], env=env, capture_output=True,
+                                  text=True).stdout
+            # 0x400007 "NAME - TigerVNC": ("vncviewer" "Vncviewer")  640x480+0+20  +0+20
+            m = re.search(r'TigerVNC": \(.*\)\s+(\d+)x(\d+)\S*\s+\+(-?\d+)\+(-?\d+)', tree)
+            return m and tuple(map(int, m.group(3, 4, 1, 2)))
+
+        for n, picture in enumerate(pictures):
+            if n:
+                load(picture)
+            deadline = time.monotonic() + 60  # only a bound for a hung test
+            while True:
+                shown = ImageGrab.grab(xdisplay=display)
+                where = window()
+                if where and where[2:] == (640, 480):
+                    x, y = where[:2]
+                    if shown.crop((x, y, x + 640, y + 480)).tobytes() == picture.tobytes():
+                        break
+                if time.monotonic() > deadline:
+                    shown.save(tmp_path / f"tigervnc-{n}.png")
+                    pytest.fail(f"picture {n} never shown (window at {where}): see {tmp_path}")
+                time.sleep(0.2)
+            shown.save(tmp_path / f"tigervnc-{n}.png")
+        log = (tmp_path / "viewer.log").read_text()
+        assert f"Connected to socket {path}" in " ".join(log.split()), log
+    finally:
+        if viewer:
+            viewer.terminate()
+            viewer.wait(60)
+        viewer_log.close()
+        xvfb.terminate()
+        xvfb.wait(60)
+        os.close(displayfd)
+    vmm.stdin.close()
+    assert vmm.wait(60) == 0
     d.remove(UUIDS[0])
     assert not os.path.exists(path)

@@ -13,17 +13,24 @@
  *                 as a guest that honours the hot-unplug lets go;
  *   "vendor VVVV" the answer to a line "read" on stdin (the device's
  *                 vendor ID, read from its config space: it still works);
+ *   "loaded N"    the answer to a line "load PATH": the N bytes of the file
+ *                 PATH copied to the start of BAR0 through the mapping the
+ *                 server offers, as a guest's pixels reach a display's
+ *                 video memory (mdpy, mbochs);
  *   "cut off"     the server closed the connection (exit 0).
  * End of stdin disconnects (exit 0). Errors go to stderr, exit 1.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include <umdev/vfio.h>
@@ -36,6 +43,41 @@ static int fail(const char *what, int err)
 	return 1;
 }
 
+/* "load PATH": the file's bytes into BAR0, mapped once from the fd the server offers. */
+static int load(struct umdev_vu_client *c, const char *path, uint8_t **bar0, uint64_t *size)
+{
+	struct umdev_vu_region_info ri;
+	ssize_t n = 0;
+	size_t done = 0;
+	int fd, ret;
+
+	if (!*bar0) {
+		ret = umdev_vu_region_info(c, UMDEV_VFIO_PCI_BAR0_REGION, &ri);
+		if (ret)
+			return fail("REGION_INFO of BAR0", ret);
+		if (ri.fd < 0)
+			return fail("BAR0", -ENODEV);
+		*bar0 = mmap(NULL, ri.size, PROT_READ | PROT_WRITE, MAP_SHARED, ri.fd, (off_t)ri.offset);
+		close(ri.fd);
+		if (*bar0 == MAP_FAILED) {
+			*bar0 = NULL;
+			return fail("mmap of BAR0", -errno);
+		}
+		*size = ri.size;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return fail(path, -errno);
+	while (done < *size && (n = read(fd, *bar0 + done, *size - done)) > 0)
+		done += (size_t)n;
+	close(fd);
+	if (n < 0)
+		return fail(path, -errno);
+	printf("loaded %zu\n", done);
+	fflush(stdout);
+	return 0;
+}
+
 static int hold(struct umdev_vu_client *c, int req_fd, bool leave_on_request)
 {
 	struct pollfd pfd[3] = {
@@ -43,8 +85,9 @@ static int hold(struct umdev_vu_client *c, int req_fd, bool leave_on_request)
 		{ .fd = STDIN_FILENO, .events = POLLIN },
 		{ .fd = req_fd, .events = POLLIN },
 	};
-	uint64_t requests = 0;
-	char line[64];
+	uint64_t requests = 0, bar0_size = 0;
+	uint8_t *bar0 = NULL;
+	char line[PATH_MAX + 8];
 
 	for (;;) {
 		if (poll(pfd, req_fd >= 0 ? 3 : 2, -1) < 0) {
@@ -72,6 +115,12 @@ static int hold(struct umdev_vu_client *c, int req_fd, bool leave_on_request)
 
 			if (!fgets(line, sizeof(line), stdin))
 				return 0;
+			if (!strncmp(line, "load ", 5)) {
+				line[strcspn(line, "\n")] = '\0';
+				if (load(c, line + 5, &bar0, &bar0_size))
+					return 1;
+				continue;
+			}
 			if (strcmp(line, "read\n"))
 				continue;
 			n = umdev_vu_region_read(c, UMDEV_VFIO_PCI_CONFIG_REGION, 0, &vendor,
