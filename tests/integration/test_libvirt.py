@@ -4,11 +4,12 @@ run in umdevd-exec's namespace, its node-device driver finds umdev's
 devices (enumerating /sys through libudev at start), follows them through
 the uevents umdevd sends, and creates and removes them through mdevctl.
 
-libvirtd's files are kept private to the test: its sockets and state in
-the test's directory, bound over /run/libvirt, /var/lib/libvirt and
-/var/cache/libvirt inside the namespace, and the libvirt-qemu user its QEMU
-driver insists on (libvirt-daemon-system creates it) added to private
-copies of /etc/passwd and /etc/group there."""
+libvirtd's files are kept private to the test (tests/libvirtd-sandbox):
+its sockets and state in the test's directory, bound over /run/libvirt,
+/var/lib/libvirt, /var/cache/libvirt and /var/log/libvirt inside the
+namespace, and the
+libvirt-qemu user its QEMU driver insists on (libvirt-daemon-system creates
+it) added to private copies of /etc/passwd and /etc/group there."""
 
 import os
 import subprocess
@@ -26,40 +27,16 @@ def nodedev(uuid):
     return "mdev_" + uuid.replace("-", "_") + "_mtty"
 
 
-START = """set -e
-d=$1
-mount --bind "$d/etc-libvirt" /etc/libvirt
-mount --bind "$d/passwd" /etc/passwd
-mount --bind "$d/group" /etc/group
-for dir in /run/libvirt /var/lib/libvirt /var/cache/libvirt; do
-    # The host's /run/libvirt exists only once a libvirtd has run there.
-    mkdir -p "$d$dir" "$dir" && mount --bind "$d$dir" "$dir"
-done
-exec libvirtd --config "$d/libvirtd.conf" --pid-file "$d/libvirtd.pid"
-"""
+SANDBOX = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "libvirtd-sandbox")
 
 
 @pytest.fixture
 def libvirt(start_daemon, tmp_path):
     d = start_daemon(parents=[{"module": "mtty", "name": "mtty"}], uevents=True)
     lv = tmp_path / "lv"
-    for sub in ("run/libvirt", "var/lib/libvirt", "var/cache/libvirt", "sock", "etc-libvirt"):
-        (lv / sub).mkdir(parents=True)
-    (lv / "mdevctl.d").mkdir()
-    subprocess.run(["cp", "-a", "/etc/libvirt/.", str(lv / "etc-libvirt")], check=True)
-    for name, entry in (("passwd", "libvirt-qemu:x:64055:64055::/var/lib/libvirt:/bin/false"),
-                        ("group", "libvirt-qemu:x:64055:")):
-        text = open(f"/etc/{name}").read()
-        if not any(line.startswith("libvirt-qemu:") for line in text.splitlines()):
-            text += entry + "\n"
-        (lv / name).write_text(text)
-    (lv / "libvirtd.conf").write_text(f'unix_sock_dir = "{lv}/sock"\n'
-                                      f'log_outputs = "3:file:{lv}/libvirtd.log"\n')
-    (lv / "start").write_text(START)
     # A device before libvirtd starts: found by enumeration.
     assert d.create("mtty", "mtty-2", U1) == 37
-    proc = subprocess.Popen([os.environ["UMDEVD_EXEC"], "-m", d.mnt, "-e", str(lv / "mdevctl.d"),
-                             "--", "sh", str(lv / "start"), str(lv)],
+    proc = subprocess.Popen([SANDBOX, str(lv), d.mnt],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     virsh = ["virsh", "-q", "-c", f"qemu:///system?socket={lv}/sock/libvirt-sock"]
     deadline = time.monotonic() + DEADLINE
