@@ -1,4 +1,4 @@
-# Shared settings and helpers for tests/vm/prepare and tests/vm/run (sourced, not run).
+# Shared settings and helpers for tests/vm/prepare, run and libvirt-check (sourced, not run).
 #
 # Everything the VM test downloads or builds lives under $UMDEV_VM_CACHE, never in the git tree:
 #   sid-root/             Debian sid made by debootstrap, with qemu-system-x86 (the vfio-user client)
@@ -22,6 +22,26 @@ GUEST_MODULES=${GUEST_MODULES:-bochs}
 
 log() { printf 'umdev-vm: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
+
+# The guest's initramfs, written to OUT/initrd.cpio.gz: the cached base and mdpy-fb.ko of kernel
+# directory KDIR, then this tree's /init (tests/vm/guest/init) and each PROGRAM (as /bin/NAME) as
+# a third archive (the kernel unpacks concatenated archives in order, so no rebuild of the base is
+# needed when the checks change). OUT/overlay holds the third archive's files.
+#   guest_initrd OUT KDIR [PROGRAM]...
+guest_initrd() {
+	local out=$1 kdir=$2 stage=$1/overlay f
+	shift 2
+	rm -rf "$stage"
+	mkdir -p "$stage"
+	install -m 755 "$VM_DIR/guest/init" "$stage/init"
+	for f in "$@"; do
+		install -D -m 755 "$f" "$stage/bin/$(basename "$f")"
+	done
+	{
+		cat "$kdir/base.cpio.gz" "$kdir/mdpy-fb.cpio.gz"
+		(cd "$stage" && find . -type f -printf '%P\n' | cpio -o -H newc -R 0:0 --quiet) | gzip -9
+	} >"$out/initrd.cpio.gz"
+}
 
 # Run a command inside the sid root, in a private mount namespace: /dev and /proc are mounted
 # there for QEMU and apt, and each --bind DIR appears inside the root at the same path as on the
