@@ -73,8 +73,6 @@ static int handle_version(struct vfu_conn *conn, struct vfu_msg *msg, struct vfu
 static int handle_dma_map(struct vfu_conn *conn, struct vfu_msg *msg)
 {
 	const struct vfio_user_dma_map *map = PAYLOAD(vfio_user_dma_map, msg);
-	struct umdev_vfio_device *vdev = conn->vdev;
-	struct umdev_vfio_runtime *rt = vdev->rt;
 	int fd = msg->nr_fds ? msg->fds[0] : -1;
 	int ret;
 
@@ -87,56 +85,19 @@ static int handle_dma_map(struct vfu_conn *conn, struct vfu_msg *msg)
 	    !page_aligned(map->size) || (fd >= 0 && !page_aligned(map->offset)))
 		return -EINVAL;
 
-	pthread_mutex_lock(&rt->lock);
-	ret = vfu_dma_add(rt, map, fd);
-	pthread_mutex_unlock(&rt->lock);
+	ret = vfu_dma_map(conn->vdev, map->address, map->size, map->flags, fd, map->offset);
 	if (ret)
 		return ret;
 	umdev_log(UMDEV_LOG_DEBUG, "vfio-user: map %#llx+%#llx fd %d flags %u",
 		  (unsigned long long)map->address, (unsigned long long)map->size, fd, map->flags);
 	if (fd >= 0)
 		msg->fds[0] = -1; /* the map owns it now */
-	if (vdev->ops && vdev->ops->dma_map)
-		vdev->ops->dma_map(vdev, map->address, map->size);
 	return 0;
-}
-
-static void unmap_one(struct umdev_vfio_device *vdev, uint64_t iova, uint64_t size)
-{
-	/* the driver stops using the range before it goes, as the kernel's notifier */
-	if (vdev->ops && vdev->ops->dma_unmap)
-		vdev->ops->dma_unmap(vdev, iova, size);
-	pthread_mutex_lock(&vdev->rt->lock);
-	vfu_dma_remove(vdev->rt, iova, size);
-	pthread_mutex_unlock(&vdev->rt->lock);
-}
-
-/* Drops every map, telling the driver about each; used at disconnect too. */
-static void unmap_all(struct umdev_vfio_device *vdev)
-{
-	struct umdev_vfio_runtime *rt = vdev->rt;
-
-	for (;;) {
-		uint64_t iova, size;
-
-		pthread_mutex_lock(&rt->lock);
-		if (!rt->nr_maps) {
-			pthread_mutex_unlock(&rt->lock);
-			break;
-		}
-		iova = rt->maps[0].iova;
-		size = rt->maps[0].size;
-		pthread_mutex_unlock(&rt->lock);
-		unmap_one(vdev, iova, size);
-	}
 }
 
 static int handle_dma_unmap(struct vfu_conn *conn, struct vfu_msg *msg)
 {
 	const struct vfio_user_dma_unmap *unmap = PAYLOAD(vfio_user_dma_unmap, msg);
-	struct umdev_vfio_device *vdev = conn->vdev;
-	struct umdev_vfio_runtime *rt = vdev->rt;
-	bool found;
 
 	if (msg->len != sizeof(*unmap) || unmap->argsz != sizeof(*unmap))
 		return -EINVAL;
@@ -145,20 +106,12 @@ static int handle_dma_unmap(struct vfu_conn *conn, struct vfu_msg *msg)
 	if (unmap->flags == VFIO_USER_DMA_UNMAP_F_ALL) {
 		if (unmap->address || unmap->size)
 			return -EINVAL;
-		unmap_all(vdev);
+		vfu_dma_unmap_all(conn->vdev);
 		return 0;
 	}
 	if (unmap->flags) /* dirty page tracking is not offered */
 		return -EINVAL;
-
-	pthread_mutex_lock(&rt->lock);
-	struct vfu_dma_map *map = vfu_dma_find(rt, unmap->address);
-	found = map && map->iova == unmap->address && map->size == unmap->size;
-	pthread_mutex_unlock(&rt->lock);
-	if (!found)
-		return -ENOENT;
-	unmap_one(vdev, unmap->address, unmap->size);
-	return 0;
+	return vfu_dma_unmap(conn->vdev, unmap->address, unmap->size);
 }
 
 static int handle_device_info(struct vfu_conn *conn, struct vfu_msg *msg, struct vfu_reply *reply)
@@ -502,6 +455,6 @@ int vfu_conn_handle(struct vfu_conn *conn, struct vfu_msg *msg, struct vfu_reply
 
 void vfu_conn_client_gone(struct vfu_conn *conn)
 {
-	unmap_all(conn->vdev);
+	vfu_dma_unmap_all(conn->vdev);
 	vfu_irq_reset(conn->vdev);
 }

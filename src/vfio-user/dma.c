@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
- * The DMA map table: guest memory ranges the client made reachable.
+ * The DMA map table: guest memory ranges the client made reachable, and
+ * the driver told of each map and unmap (as the kernel's type1 IOMMU
+ * backend and its notifier). Reading and writing through the table is
+ * dma_rw.c's.
  *
  * A range with an fd is mapped into the daemon only when the fd is a file
  * sealed against shrinking (QEMU's memory-backend-memfd seals by default):
@@ -62,33 +65,35 @@ static int check_fd(int fd, uint64_t offset, uint64_t size, bool *sealed)
 	return 0;
 }
 
-int vfu_dma_add(struct umdev_vfio_runtime *rt, const struct vfio_user_dma_map *req, int fd)
+/* Under rt->lock. */
+static int add(struct umdev_vfio_runtime *rt, uint64_t iova, uint64_t size, uint32_t prot,
+	       int fd, uint64_t offset)
 {
 	struct vfu_dma_map map = {
-		.iova = req->address,
-		.size = req->size,
-		.prot = req->flags,
+		.iova = iova,
+		.size = size,
+		.prot = prot,
 		.fd = -1,
-		.offset = req->offset,
+		.offset = offset,
 	};
-	size_t i = lower_bound(rt, req->address);
+	size_t i = lower_bound(rt, iova);
 	bool sealed = false;
 	int ret;
 
-	if (i < rt->nr_maps && rt->maps[i].iova < req->address + req->size)
+	if (i < rt->nr_maps && rt->maps[i].iova < iova + size)
 		return -EEXIST;
 	if (rt->nr_maps >= VFU_MAX_DMA_MAPS)
 		return -ENOSPC;
 	if (fd >= 0) {
-		ret = check_fd(fd, req->offset, req->size, &sealed);
+		ret = check_fd(fd, offset, size, &sealed);
 		if (ret)
 			return ret;
 		if (sealed) {
-			int prot = ((req->flags & VFIO_USER_DMA_MAP_F_READ) ? PROT_READ : 0) |
-				   ((req->flags & VFIO_USER_DMA_MAP_F_WRITE) ? PROT_WRITE : 0);
+			int mprot = ((prot & VFIO_USER_DMA_MAP_F_READ) ? PROT_READ : 0) |
+				    ((prot & VFIO_USER_DMA_MAP_F_WRITE) ? PROT_WRITE : 0);
 
-			map.addr = mmap(NULL, req->size, prot ? prot : PROT_NONE, MAP_SHARED, fd,
-					(off_t)req->offset);
+			map.addr = mmap(NULL, size, mprot ? mprot : PROT_NONE, MAP_SHARED, fd,
+					(off_t)offset);
 			if (map.addr == MAP_FAILED)
 				return -errno;
 		}
@@ -120,16 +125,26 @@ static void release(struct vfu_dma_map *map)
 		close(map->fd);
 }
 
-int vfu_dma_remove(struct umdev_vfio_runtime *rt, uint64_t iova, uint64_t size)
+/* Under rt->lock: the index of the map of exactly @iova and @size, or -ENOENT. */
+static ssize_t find_exact(struct umdev_vfio_runtime *rt, uint64_t iova, uint64_t size)
 {
 	size_t i = lower_bound(rt, iova);
 
 	if (i >= rt->nr_maps || rt->maps[i].iova != iova || rt->maps[i].size != size)
 		return -ENOENT;
+	return (ssize_t)i;
+}
+
+/* Under rt->lock. */
+static void remove_exact(struct umdev_vfio_runtime *rt, uint64_t iova, uint64_t size)
+{
+	ssize_t i = find_exact(rt, iova, size);
+
+	if (i < 0)
+		return;
 	release(&rt->maps[i]);
-	memmove(&rt->maps[i], &rt->maps[i + 1], (rt->nr_maps - i - 1) * sizeof(*rt->maps));
+	memmove(&rt->maps[i], &rt->maps[i + 1], (rt->nr_maps - (size_t)i - 1) * sizeof(*rt->maps));
 	rt->nr_maps--;
-	return 0;
 }
 
 void vfu_dma_clear(struct umdev_vfio_runtime *rt)
@@ -139,4 +154,63 @@ void vfu_dma_clear(struct umdev_vfio_runtime *rt)
 	free(rt->maps);
 	rt->maps = NULL;
 	rt->nr_maps = rt->cap_maps = 0;
+}
+
+int vfu_dma_map(struct umdev_vfio_device *vdev, uint64_t iova, uint64_t size, uint32_t prot,
+		int fd, uint64_t offset)
+{
+	struct umdev_vfio_runtime *rt = vdev->rt;
+	int ret;
+
+	pthread_mutex_lock(&rt->lock);
+	ret = add(rt, iova, size, prot, fd, offset);
+	pthread_mutex_unlock(&rt->lock);
+	if (ret)
+		return ret;
+	if (vdev->ops && vdev->ops->dma_map)
+		vdev->ops->dma_map(vdev, iova, size);
+	return 0;
+}
+
+static void unmap_one(struct umdev_vfio_device *vdev, uint64_t iova, uint64_t size)
+{
+	/* the driver stops using the range before it goes, as the kernel's notifier */
+	if (vdev->ops && vdev->ops->dma_unmap)
+		vdev->ops->dma_unmap(vdev, iova, size);
+	pthread_mutex_lock(&vdev->rt->lock);
+	remove_exact(vdev->rt, iova, size);
+	pthread_mutex_unlock(&vdev->rt->lock);
+}
+
+int vfu_dma_unmap(struct umdev_vfio_device *vdev, uint64_t iova, uint64_t size)
+{
+	struct umdev_vfio_runtime *rt = vdev->rt;
+	bool found;
+
+	pthread_mutex_lock(&rt->lock);
+	found = find_exact(rt, iova, size) >= 0;
+	pthread_mutex_unlock(&rt->lock);
+	if (!found)
+		return -ENOENT;
+	unmap_one(vdev, iova, size);
+	return 0;
+}
+
+void vfu_dma_unmap_all(struct umdev_vfio_device *vdev)
+{
+	struct umdev_vfio_runtime *rt = vdev->rt;
+
+	for (;;) {
+		uint64_t iova, size;
+
+		pthread_mutex_lock(&rt->lock);
+		if (!rt->nr_maps) {
+			pthread_mutex_unlock(&rt->lock);
+			break;
+		}
+		iova = rt->maps[0].iova;
+		size = rt->maps[0].size;
+		pthread_mutex_unlock(&rt->lock);
+		unmap_one(vdev, iova, size);
+	}
 }

@@ -38,7 +38,7 @@
 #define VFU_REPLY_BUF_SIZE (sizeof(struct vfio_user_region_access) + VFU_MAX_XFER + \
 			    VFU_MAX_VERSION_JSON)
 
-/* ---- the per-device state (runtime.c, irq.c, dma.c) ---- */
+/* ---- the per-device state (runtime.c, irq.c, dma.c, dma_rw.c) ---- */
 
 struct vfu_vector {
 	int fd;	       /* the client's eventfd, or -1 */
@@ -68,19 +68,26 @@ struct vfu_dma_map {
 	void *addr;	  /* mmapped (the fd is sealed against shrinking), or NULL */
 };
 
-struct vfu_conn;
+/* How the model reaches guest memory the client mapped without an fd. */
+struct vfu_client_ops {
+	/* Reads or writes through the client; never from the thread serving it. */
+	int (*dma_rw)(void *client, bool write, uint64_t iova, void *buf, size_t len);
+	/* Fails the transfers in flight and every later one. */
+	void (*cancel)(void *client);
+};
 
 struct umdev_vfio_runtime {
 	pthread_mutex_t lock;
-	pthread_cond_t idle; /* conn_users dropped to 0 */
+	pthread_cond_t idle; /* client_users dropped to 0 */
 	struct vfu_irq *irqs;
 	bool intx_asserted;
 	struct vfu_dma_map *maps; /* sorted by iova, never overlapping */
 	size_t nr_maps, cap_maps;
 	/* the connected client, for message-based DMA */
-	struct vfu_conn *conn;
-	unsigned int conn_users;
-	pthread_t server_thread; /* the thread serving @conn, valid while @conn is set */
+	const struct vfu_client_ops *client_ops;
+	void *client;
+	unsigned int client_users; /* transfers using it */
+	pthread_t server_thread; /* the thread serving @client, valid while it is set */
 };
 
 /* irq.c; callers hold rt->lock unless stated */
@@ -97,12 +104,27 @@ void vfu_irq_unmask_fired(struct umdev_vfio_device *vdev, const struct vfu_unmas
 int vfu_irq_set(struct umdev_vfio_device *vdev, const struct vfio_user_irq_set *set,
 		const uint8_t *bools, int *fds, unsigned int nr_fds);
 
-/* dma.c; callers hold rt->lock */
-int vfu_dma_add(struct umdev_vfio_runtime *rt, const struct vfio_user_dma_map *map, int fd);
-int vfu_dma_remove(struct umdev_vfio_runtime *rt, uint64_t iova, uint64_t size);
-void vfu_dma_clear(struct umdev_vfio_runtime *rt);
-/* The map containing @iova, or NULL. */
+/* dma.c */
+/*
+ * The client mapped guest memory: @fd (kept on success) or -1 for a range
+ * the client serves with messages. Runs the driver's dma_map.
+ */
+int vfu_dma_map(struct umdev_vfio_device *vdev, uint64_t iova, uint64_t size, uint32_t prot,
+		int fd, uint64_t offset);
+/* Removes the map of exactly @iova and @size after the driver's dma_unmap; or -ENOENT. */
+int vfu_dma_unmap(struct umdev_vfio_device *vdev, uint64_t iova, uint64_t size);
+/* Every map goes, the driver told of each. */
+void vfu_dma_unmap_all(struct umdev_vfio_device *vdev);
+/* Under rt->lock: the map containing @iova, or NULL. */
 struct vfu_dma_map *vfu_dma_find(struct umdev_vfio_runtime *rt, uint64_t iova);
+/* Frees the table (the device's fini). */
+void vfu_dma_clear(struct umdev_vfio_runtime *rt);
+
+/* dma_rw.c: a client is served by the calling thread, with @ops for message-based DMA. */
+void vfu_client_attach(struct umdev_vfio_device *vdev, const struct vfu_client_ops *ops,
+		       void *client);
+/* Cancels the client's transfers; returns once none uses it. */
+void vfu_client_detach(struct umdev_vfio_device *vdev);
 
 /* ---- a client connection (conn.c) ---- */
 
@@ -144,15 +166,14 @@ void vfu_conn_free(struct vfu_conn *conn);
 int vfu_conn_handle(struct vfu_conn *conn, struct vfu_msg *msg, struct vfu_reply *reply);
 /* The client left: drop its DMA maps and eventfds; the device keeps its state. */
 void vfu_conn_client_gone(struct vfu_conn *conn);
-/* A reply to one of our DMA requests; negative errno drops the client. */
-int vfu_conn_complete_dma(struct vfu_conn *conn, struct vfu_msg *msg);
-/* Fails every waiting DMA request (the client is going away). */
-void vfu_conn_kill_dma(struct vfu_conn *conn);
 /* Writes one message, with an fd or -1. Callers hold send_lock. */
 int vfu_conn_send(struct vfu_conn *conn, const struct vfio_user_header *hdr,
 		  const void *payload, size_t len, int fd);
-/* A message-based DMA transfer through the client. */
-int vfu_conn_dma(struct vfu_conn *conn, bool write, uint64_t iova, void *buf, size_t len);
+
+/* dma_msg.c: DMA through the client's messages, for vfu_client_attach() with the conn */
+extern const struct vfu_client_ops vfu_conn_dma_ops;
+/* A reply to one of our DMA requests; negative errno drops the client. */
+int vfu_conn_complete_dma(struct vfu_conn *conn, struct vfu_msg *msg);
 
 /* caps.c: VERSION */
 int vfu_version_parse(struct vfu_conn *conn, const char *json, size_t len);

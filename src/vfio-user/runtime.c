@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * A device's vfio-user state that outlives any one client: the IRQ
- * vectors and the DMA map table (both emptied when a client leaves), and
- * the driver-facing DMA calls.
+ * vectors and the DMA map table (both emptied when a client leaves),
+ * made when the driver describes its device and freed at its remove.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -82,91 +82,4 @@ void umdev_vfio_device_fini(struct umdev_vfio_device *vdev)
 	pthread_mutex_destroy(&rt->lock);
 	free(rt);
 	vdev->rt = NULL;
-}
-
-static int copy_fd(struct vfu_dma_map *map, uint64_t iova, void *buf, size_t len, bool write)
-{
-	off_t pos = (off_t)(map->offset + (iova - map->iova));
-
-	while (len) {
-		ssize_t n = write ? pwrite(map->fd, buf, len, pos) : pread(map->fd, buf, len, pos);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -EFAULT; /* the client shrank its file */
-		buf = (char *)buf + n;
-		pos += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
-static int dma_access(struct umdev_vfio_device *vdev, uint64_t iova, void *buf, size_t len,
-		      bool write)
-{
-	struct umdev_vfio_runtime *rt = vdev->rt;
-	uint32_t need = write ? VFIO_USER_DMA_MAP_F_WRITE : VFIO_USER_DMA_MAP_F_READ;
-	int ret = 0;
-
-	if (!rt)
-		return -EINVAL;
-	if (iova + len < iova)
-		return -EFAULT;
-
-	pthread_mutex_lock(&rt->lock);
-	while (len && !ret) {
-		struct vfu_dma_map *map = vfu_dma_find(rt, iova);
-		size_t chunk;
-
-		if (!map || !(map->prot & need)) {
-			ret = -EFAULT;
-			break;
-		}
-		chunk = map->iova + map->size - iova < len ? (size_t)(map->iova + map->size - iova) : len;
-		if (map->addr) {
-			char *host = (char *)map->addr + (iova - map->iova);
-
-			if (write)
-				memcpy(host, buf, chunk);
-			else
-				memcpy(buf, host, chunk);
-		} else if (map->fd >= 0) {
-			ret = copy_fd(map, iova, buf, chunk, write);
-		} else {
-			struct vfu_conn *conn = rt->conn;
-
-			if (!conn) {
-				ret = -ENOTCONN;
-				break;
-			}
-			/* a client is only set while its thread runs */
-			if (pthread_equal(pthread_self(), rt->server_thread)) {
-				ret = -EDEADLK;
-				break;
-			}
-			rt->conn_users++;
-			pthread_mutex_unlock(&rt->lock);
-			ret = vfu_conn_dma(conn, write, iova, buf, chunk);
-			pthread_mutex_lock(&rt->lock);
-			if (--rt->conn_users == 0)
-				pthread_cond_broadcast(&rt->idle);
-		}
-		iova += chunk;
-		buf = (char *)buf + chunk;
-		len -= chunk;
-	}
-	pthread_mutex_unlock(&rt->lock);
-	return ret;
-}
-
-int umdev_vfio_dma_read(struct umdev_vfio_device *vdev, uint64_t iova, void *buf, size_t len)
-{
-	return dma_access(vdev, iova, buf, len, false);
-}
-
-int umdev_vfio_dma_write(struct umdev_vfio_device *vdev, uint64_t iova, const void *buf,
-			 size_t len)
-{
-	return dma_access(vdev, iova, (void *)buf, len, true);
 }

@@ -107,7 +107,7 @@ static struct vfu_conn *client_connect(struct vfu_server *srv, int fd)
 		close(fd);
 		return NULL;
 	}
-	vdev->rt->conn = conn;
+	srv->conn = conn;
 	return conn;
 }
 
@@ -119,13 +119,9 @@ static void client_disconnect(struct vfu_server *srv, struct vfu_conn *conn, int
 	/* wake any driver thread sending or waiting on this client */
 	shutdown(conn->fd, SHUT_RDWR);
 	pthread_mutex_lock(&rt->lock);
-	rt->conn = NULL;
+	srv->conn = NULL;
 	pthread_mutex_unlock(&rt->lock);
-	vfu_conn_kill_dma(conn);
-	pthread_mutex_lock(&rt->lock);
-	while (rt->conn_users)
-		pthread_cond_wait(&rt->idle, &rt->lock);
-	pthread_mutex_unlock(&rt->lock);
+	vfu_client_detach(vdev);
 
 	vfu_conn_client_gone(conn);
 	close(conn->fd);
@@ -186,7 +182,6 @@ static void *client_main(void *arg)
 	struct vfu_conn *conn;
 
 	pthread_mutex_lock(&rt->lock);
-	rt->server_thread = pthread_self();
 	for (;;) {
 		int fd = srv->next_fd;
 
@@ -205,6 +200,7 @@ static void *client_main(void *arg)
 		if (conn) {
 			int why;
 
+			vfu_client_attach(vdev, &vfu_conn_dma_ops, conn);
 			vfu_log("%s: client connected", srv->name);
 			if (vdev->ops && vdev->ops->client)
 				vdev->ops->client(vdev, true);
@@ -248,7 +244,7 @@ void vfu_server_accept(struct vfu_server *srv)
 	}
 	if (srv->thread_running) {
 		/* one client at a time; but one that just left may not be read to its end yet */
-		if (client_leaving(rt->conn)) {
+		if (client_leaving(srv->conn)) {
 			srv->next_fd = fd;
 			vfu_acceptor_pause(srv);
 			fd = -1;
@@ -350,8 +346,8 @@ int vfu_server_reclaim(struct vfu_server *srv, bool interruptible, unsigned int 
 			continue; /* it may have left meanwhile */
 		}
 		if (!cut && now >= deadline) {
-			if (rt->conn)
-				shutdown(rt->conn->fd, SHUT_RDWR); /* its thread wakes and ends */
+			if (srv->conn)
+				shutdown(srv->conn->fd, SHUT_RDWR); /* its thread wakes and ends */
 			if (srv->next_fd >= 0)
 				shutdown(srv->next_fd, SHUT_RDWR);
 			vfu_log("%s: cut off its client after %u s (release timeout)", srv->name,
@@ -473,8 +469,8 @@ void vfu_server_stop(struct vfu_server *srv)
 	vfu_acceptor_remove(srv); /* no new client thread from here */
 	pthread_mutex_lock(&rt->lock);
 	srv->stopping = true;
-	if (rt->conn)
-		shutdown(rt->conn->fd, SHUT_RDWR); /* the thread wakes and ends */
+	if (srv->conn)
+		shutdown(srv->conn->fd, SHUT_RDWR); /* the thread wakes and ends */
 	pthread_mutex_unlock(&rt->lock);
 	if (srv->thread_joinable)
 		pthread_join(srv->thread, NULL);

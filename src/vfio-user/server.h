@@ -28,6 +28,7 @@ struct vfu_server {
 	uint64_t key;  /* its epoll events' */
 
 	/* the client thread; under vdev->rt->lock */
+	struct vfu_conn *conn; /* the client it serves, or NULL */
 	pthread_t thread;
 	bool thread_running;  /* serving, or about to end */
 	bool thread_joinable; /* started and not yet joined */
