@@ -6,8 +6,9 @@
  * Lock order, outermost first:
  *   servers_lock (frontend.c)  the list of per-device servers
  *   acceptor_lock (acceptor.c) the listening sockets' table
+ *   srv->lock (server.h)       a server's client thread and the client it serves
  *   conn->send_lock            one writer at a time on a client socket
- *   rt->lock                   a device's IRQ vectors, DMA maps, client, client thread
+ *   rt->lock                   a device's IRQ vectors, DMA maps, the client's DMA hook
  *   conn->dma_lock             message-based DMA requests waiting for replies
  * Driver callbacks run in the client's thread with none of these held.
  */

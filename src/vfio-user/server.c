@@ -91,7 +91,7 @@ static int client_read(struct vfu_conn *conn, struct vfu_stream *in)
 	return ret ? refuse_header(conn, &msg, ret == -E2BIG ? E2BIG : EINVAL) : 0;
 }
 
-/* Under rt->lock: the thread serves the next client, unless stopping. */
+/* Under srv->lock: the thread serves the next client, unless stopping. */
 static struct vfu_conn *client_connect(struct vfu_server *srv, int fd)
 {
 	struct umdev_vfio_device *vdev = srv->vdev;
@@ -114,13 +114,12 @@ static struct vfu_conn *client_connect(struct vfu_server *srv, int fd)
 static void client_disconnect(struct vfu_server *srv, struct vfu_conn *conn, int why)
 {
 	struct umdev_vfio_device *vdev = srv->vdev;
-	struct umdev_vfio_runtime *rt = vdev->rt;
 
 	/* wake any driver thread sending or waiting on this client */
 	shutdown(conn->fd, SHUT_RDWR);
-	pthread_mutex_lock(&rt->lock);
+	pthread_mutex_lock(&srv->lock);
 	srv->conn = NULL;
-	pthread_mutex_unlock(&rt->lock);
+	pthread_mutex_unlock(&srv->lock);
 	vfu_client_detach(vdev);
 
 	vfu_conn_client_gone(conn);
@@ -176,12 +175,11 @@ static void *client_main(void *arg)
 {
 	struct vfu_server *srv = arg;
 	struct umdev_vfio_device *vdev = srv->vdev;
-	struct umdev_vfio_runtime *rt = vdev->rt;
 	struct vfu_stream in;
 	bool have_stream = !vfu_stream_init(&in, VFU_MAX_MSG_SIZE);
 	struct vfu_conn *conn;
 
-	pthread_mutex_lock(&rt->lock);
+	pthread_mutex_lock(&srv->lock);
 	for (;;) {
 		int fd = srv->next_fd;
 
@@ -196,7 +194,7 @@ static void *client_main(void *arg)
 			continue;
 		}
 		conn = client_connect(srv, fd);
-		pthread_mutex_unlock(&rt->lock);
+		pthread_mutex_unlock(&srv->lock);
 		if (conn) {
 			int why;
 
@@ -208,18 +206,18 @@ static void *client_main(void *arg)
 			vfu_stream_reset(&in);
 			client_disconnect(srv, conn, why);
 		}
-		pthread_mutex_lock(&rt->lock);
+		pthread_mutex_lock(&srv->lock);
 	}
 	/* the acceptor starts a new thread for the next client once it sees this */
 	srv->thread_running = false;
 	pthread_cond_broadcast(&srv->thread_left);
-	pthread_mutex_unlock(&rt->lock);
+	pthread_mutex_unlock(&srv->lock);
 	if (have_stream)
 		vfu_stream_fini(&in);
 	return NULL;
 }
 
-/* Under rt->lock: whether the connected client has closed its end. */
+/* Under srv->lock: whether the connected client has closed its end. */
 static bool client_leaving(const struct vfu_conn *conn)
 {
 	struct pollfd pfd = { .fd = conn ? conn->fd : -1, .events = POLLRDHUP };
@@ -229,17 +227,16 @@ static bool client_leaving(const struct vfu_conn *conn)
 
 void vfu_server_accept(struct vfu_server *srv)
 {
-	struct umdev_vfio_runtime *rt = srv->vdev->rt;
 	int fd, ret;
 
-	pthread_mutex_lock(&rt->lock);
+	pthread_mutex_lock(&srv->lock);
 	if (srv->next_fd >= 0 || srv->reclaiming) { /* an event fetched before the pause */
-		pthread_mutex_unlock(&rt->lock);
+		pthread_mutex_unlock(&srv->lock);
 		return;
 	}
 	fd = accept4(srv->listen_fd, NULL, NULL, SOCK_CLOEXEC);
 	if (fd < 0) {
-		pthread_mutex_unlock(&rt->lock);
+		pthread_mutex_unlock(&srv->lock);
 		return;
 	}
 	if (srv->thread_running) {
@@ -249,14 +246,14 @@ void vfu_server_accept(struct vfu_server *srv)
 			vfu_acceptor_pause(srv);
 			fd = -1;
 		}
-		pthread_mutex_unlock(&rt->lock);
+		pthread_mutex_unlock(&srv->lock);
 		if (fd >= 0) {
 			vfu_log("%s: refused a second client", srv->name);
 			close(fd);
 		}
 		return;
 	}
-	pthread_mutex_unlock(&rt->lock);
+	pthread_mutex_unlock(&srv->lock);
 	/* the last thread has ended, or is about to */
 	if (srv->thread_joinable)
 		pthread_join(srv->thread, NULL);
@@ -287,22 +284,22 @@ static uint64_t monotonic_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-/* Under rt->lock: waits for the client thread to end, or until @until_ms. */
+/* Under srv->lock: waits for the client thread to end, or until @until_ms. */
 static void wait_thread_left(struct vfu_server *srv, uint64_t until_ms)
 {
 	struct timespec ts = { .tv_sec = (time_t)(until_ms / 1000),
 			       .tv_nsec = (long)(until_ms % 1000) * 1000000 };
 
-	pthread_cond_timedwait(&srv->thread_left, &srv->vdev->rt->lock, &ts);
+	pthread_cond_timedwait(&srv->thread_left, &srv->lock, &ts);
 }
 
-/* Rings the device-request IRQ; whether the client had armed it. Takes rt->lock. */
+/* Rings the device-request IRQ; whether the client had armed it. Takes the model's lock. */
 static bool ask_client(struct vfu_server *srv)
 {
 	return umdev_vfio_irq_trigger(srv->vdev, UMDEV_VFIO_PCI_REQ_IRQ, 0) == 1;
 }
 
-/* Under rt->lock: the reclaim is over without a removal; clients are accepted again. */
+/* Under srv->lock: the reclaim is over without a removal; clients are accepted again. */
 static void end_reclaim(struct vfu_server *srv)
 {
 	srv->reclaiming = false;
@@ -312,14 +309,13 @@ static void end_reclaim(struct vfu_server *srv)
 
 int vfu_server_reclaim(struct vfu_server *srv, bool interruptible, unsigned int limit_s)
 {
-	struct umdev_vfio_runtime *rt = srv->vdev->rt;
 	uint64_t start = monotonic_ms(), next_ask = start;
 	uint64_t deadline = limit_s ? start + (uint64_t)limit_s * 1000 : UINT64_MAX;
 	unsigned int asks = 0;
 	bool cut = false;
 	int ret = 0;
 
-	pthread_mutex_lock(&rt->lock);
+	pthread_mutex_lock(&srv->lock);
 	srv->reclaiming = true;
 	vfu_acceptor_pause(srv); /* later clients wait in the backlog */
 	while (srv->thread_running) {
@@ -328,7 +324,7 @@ int vfu_server_reclaim(struct vfu_server *srv, bool interruptible, unsigned int 
 		if (!cut && now >= next_ask) {
 			bool armed;
 
-			pthread_mutex_unlock(&rt->lock);
+			pthread_mutex_unlock(&srv->lock);
 			if (!asks)
 				umdev_wait_begin(); /* a FUSE worker lets another take its place */
 			armed = ask_client(srv);
@@ -340,7 +336,7 @@ int vfu_server_reclaim(struct vfu_server *srv, bool interruptible, unsigned int 
 				vfu_log("%s: still waiting for its client after %u s%s", srv->name,
 					(unsigned int)((now - start) / 1000),
 					armed ? " (device request sent again)" : "");
-			pthread_mutex_lock(&rt->lock);
+			pthread_mutex_lock(&srv->lock);
 			asks++;
 			next_ask += RECLAIM_ASK_EVERY_S * 1000;
 			continue; /* it may have left meanwhile */
@@ -363,7 +359,7 @@ int vfu_server_reclaim(struct vfu_server *srv, bool interruptible, unsigned int 
 			break;
 		}
 		if (cut) { /* the thread ends as soon as its device callback returns */
-			pthread_cond_wait(&srv->thread_left, &rt->lock);
+			pthread_cond_wait(&srv->thread_left, &srv->lock);
 			continue;
 		}
 		until = next_ask < deadline ? next_ask : deadline;
@@ -374,7 +370,7 @@ int vfu_server_reclaim(struct vfu_server *srv, bool interruptible, unsigned int 
 	if (!ret && asks && !cut)
 		vfu_log("%s: its client let go after %u s", srv->name,
 			(unsigned int)((monotonic_ms() - start) / 1000));
-	pthread_mutex_unlock(&rt->lock);
+	pthread_mutex_unlock(&srv->lock);
 	if (asks)
 		umdev_wait_end();
 	return ret;
@@ -382,11 +378,10 @@ int vfu_server_reclaim(struct vfu_server *srv, bool interruptible, unsigned int 
 
 void vfu_server_cancel_reclaim(struct vfu_server *srv)
 {
-	struct umdev_vfio_runtime *rt = srv->vdev->rt;
 
-	pthread_mutex_lock(&rt->lock);
+	pthread_mutex_lock(&srv->lock);
 	end_reclaim(srv);
-	pthread_mutex_unlock(&rt->lock);
+	pthread_mutex_unlock(&srv->lock);
 }
 
 static int listen_on(const char *path, const struct umdev_socket_access *access)
@@ -440,7 +435,8 @@ int vfu_server_start(struct vfu_server *srv)
 	pthread_condattr_t attr;
 	int ret;
 
-	/* before the acceptor may start a client thread, which signals it */
+	/* before the acceptor may start a client thread, which uses them */
+	pthread_mutex_init(&srv->lock, NULL);
 	pthread_condattr_init(&attr);
 	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
 	pthread_cond_init(&srv->thread_left, &attr);
@@ -449,6 +445,7 @@ int vfu_server_start(struct vfu_server *srv)
 	srv->listen_fd = listen_on(srv->path, &srv->access);
 	if (srv->listen_fd < 0) {
 		pthread_cond_destroy(&srv->thread_left);
+		pthread_mutex_destroy(&srv->lock);
 		return srv->listen_fd;
 	}
 	ret = vfu_acceptor_add(srv);
@@ -456,6 +453,7 @@ int vfu_server_start(struct vfu_server *srv)
 		close(srv->listen_fd);
 		unlink(srv->path);
 		pthread_cond_destroy(&srv->thread_left);
+		pthread_mutex_destroy(&srv->lock);
 		return ret;
 	}
 	vfu_log("%s: listening on %s", srv->name, srv->path);
@@ -464,14 +462,12 @@ int vfu_server_start(struct vfu_server *srv)
 
 void vfu_server_stop(struct vfu_server *srv)
 {
-	struct umdev_vfio_runtime *rt = srv->vdev->rt;
-
 	vfu_acceptor_remove(srv); /* no new client thread from here */
-	pthread_mutex_lock(&rt->lock);
+	pthread_mutex_lock(&srv->lock);
 	srv->stopping = true;
 	if (srv->conn)
 		shutdown(srv->conn->fd, SHUT_RDWR); /* the thread wakes and ends */
-	pthread_mutex_unlock(&rt->lock);
+	pthread_mutex_unlock(&srv->lock);
 	if (srv->thread_joinable)
 		pthread_join(srv->thread, NULL);
 	srv->thread_joinable = false;
@@ -480,5 +476,6 @@ void vfu_server_stop(struct vfu_server *srv)
 	close(srv->listen_fd);
 	unlink(srv->path);
 	pthread_cond_destroy(&srv->thread_left);
+	pthread_mutex_destroy(&srv->lock);
 	vfu_log("%s: stopped serving %s", srv->name, srv->path);
 }

@@ -27,7 +27,8 @@ struct vfu_server {
 	uint32_t slot; /* in the acceptor's table */
 	uint64_t key;  /* its epoll events' */
 
-	/* the client thread; under vdev->rt->lock */
+	/* the client thread, under @lock */
+	pthread_mutex_t lock;
 	struct vfu_conn *conn; /* the client it serves, or NULL */
 	pthread_t thread;
 	bool thread_running;  /* serving, or about to end */
