@@ -118,7 +118,7 @@ struct umdev_vfio_ops {
 	void (*client)(struct umdev_vfio_device *vdev, bool connected);
 };
 
-struct umdev_vfio_runtime; /* the frontend's per-device state */
+struct umdev_vfio_runtime; /* the device model's per-device state */
 
 /**
  * struct umdev_vfio_device - a device as a VM sees it.
@@ -141,7 +141,7 @@ struct umdev_vfio_device {
 	const struct umdev_vfio_ops *ops;
 	void *priv;
 
-	/* private to the frontend */
+	/* private to the device model's library */
 	struct umdev_vfio_runtime *rt;
 };
 

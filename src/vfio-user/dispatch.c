@@ -32,6 +32,27 @@ SAME_INDEX(ERR_IRQ);
 SAME_INDEX(REQ_IRQ);
 SAME_INDEX(NUM_IRQS);
 
+/* So are the model's flags (vfio.h, vfio_frontend.h): a client's pass through unchanged. */
+#define SAME_FLAG(model, wire) _Static_assert((model) == (wire), #model " differs")
+SAME_FLAG(UMDEV_VFIO_REGION_READ, VFIO_USER_REGION_F_READ);
+SAME_FLAG(UMDEV_VFIO_REGION_WRITE, VFIO_USER_REGION_F_WRITE);
+SAME_FLAG(UMDEV_VFIO_IRQ_EVENTFD, VFIO_USER_IRQ_INFO_F_EVENTFD);
+SAME_FLAG(UMDEV_VFIO_IRQ_MASKABLE, VFIO_USER_IRQ_INFO_F_MASKABLE);
+SAME_FLAG(UMDEV_VFIO_IRQ_AUTOMASKED, VFIO_USER_IRQ_INFO_F_AUTOMASKED);
+SAME_FLAG(UMDEV_VFIO_IRQ_NORESIZE, VFIO_USER_IRQ_INFO_F_NORESIZE);
+SAME_FLAG(UMDEV_VFIO_IRQ_SET_DATA_NONE, VFIO_USER_IRQ_SET_DATA_NONE);
+SAME_FLAG(UMDEV_VFIO_IRQ_SET_DATA_BOOL, VFIO_USER_IRQ_SET_DATA_BOOL);
+SAME_FLAG(UMDEV_VFIO_IRQ_SET_DATA_EVENTFD, VFIO_USER_IRQ_SET_DATA_EVENTFD);
+SAME_FLAG(UMDEV_VFIO_IRQ_SET_ACTION_MASK, VFIO_USER_IRQ_SET_ACTION_MASK);
+SAME_FLAG(UMDEV_VFIO_IRQ_SET_ACTION_UNMASK, VFIO_USER_IRQ_SET_ACTION_UNMASK);
+SAME_FLAG(UMDEV_VFIO_IRQ_SET_ACTION_TRIGGER, VFIO_USER_IRQ_SET_ACTION_TRIGGER);
+SAME_FLAG(UMDEV_VFIO_IRQ_SET_DATA_ALL, VFIO_USER_IRQ_SET_DATA_MASK);
+SAME_FLAG(UMDEV_VFIO_IRQ_SET_ACTION_ALL, VFIO_USER_IRQ_SET_ACTION_MASK_ALL);
+SAME_FLAG(UMDEV_VFIO_DMA_READ, VFIO_USER_DMA_MAP_F_READ);
+SAME_FLAG(UMDEV_VFIO_DMA_WRITE, VFIO_USER_DMA_MAP_F_WRITE);
+SAME_FLAG(UMDEV_VFIO_PAGE_SIZE, VFIO_USER_DEF_PGSIZE);
+SAME_FLAG(UMDEV_VFIO_MAX_DMA_MAPS, VFIO_USER_DEF_MAX_DMA_MAPS);
+
 #define PAYLOAD(type, msg) ((const struct type *)(msg)->payload)
 
 static bool page_aligned(uint64_t v)
@@ -85,7 +106,7 @@ static int handle_dma_map(struct vfu_conn *conn, struct vfu_msg *msg)
 	    !page_aligned(map->size) || (fd >= 0 && !page_aligned(map->offset)))
 		return -EINVAL;
 
-	ret = vfu_dma_map(conn->vdev, map->address, map->size, map->flags, fd, map->offset);
+	ret = umdev_vfio_dma_map(conn->vdev, map->address, map->size, map->flags, fd, map->offset);
 	if (ret)
 		return ret;
 	umdev_log(UMDEV_LOG_DEBUG, "vfio-user: map %#llx+%#llx fd %d flags %u",
@@ -106,12 +127,12 @@ static int handle_dma_unmap(struct vfu_conn *conn, struct vfu_msg *msg)
 	if (unmap->flags == VFIO_USER_DMA_UNMAP_F_ALL) {
 		if (unmap->address || unmap->size)
 			return -EINVAL;
-		vfu_dma_unmap_all(conn->vdev);
+		umdev_vfio_dma_unmap_all(conn->vdev);
 		return 0;
 	}
 	if (unmap->flags) /* dirty page tracking is not offered */
 		return -EINVAL;
-	return vfu_dma_unmap(conn->vdev, unmap->address, unmap->size);
+	return umdev_vfio_dma_unmap(conn->vdev, unmap->address, unmap->size);
 }
 
 static int handle_device_info(struct vfu_conn *conn, struct vfu_msg *msg, struct vfu_reply *reply)
@@ -188,16 +209,16 @@ static int handle_irq_info(struct vfu_conn *conn, struct vfu_msg *msg, struct vf
 {
 	const struct vfio_user_irq_info *in = PAYLOAD(vfio_user_irq_info, msg);
 	struct vfio_user_irq_info *out = (struct vfio_user_irq_info *)reply->payload;
-	const struct vfu_irq *irq;
+	uint32_t flags, count;
 
-	if (msg->len != sizeof(*in) || in->argsz < sizeof(*in) || in->index >= conn->vdev->nr_irqs)
+	if (msg->len != sizeof(*in) || in->argsz < sizeof(*in) ||
+	    umdev_vfio_irq_info(conn->vdev, in->index, &flags, &count))
 		return -EINVAL;
-	irq = &conn->vdev->rt->irqs[in->index];
 	*out = (struct vfio_user_irq_info){
 		.argsz = sizeof(*out),
-		.flags = irq->flags,
+		.flags = flags,
 		.index = in->index,
-		.count = irq->count,
+		.count = count,
 	};
 	reply->len = sizeof(*out);
 	return 0;
@@ -226,8 +247,7 @@ static int handle_set_irqs(struct vfu_conn *conn, struct vfu_msg *msg)
 {
 	const struct vfio_user_irq_set *set = PAYLOAD(vfio_user_irq_set, msg);
 	struct umdev_vfio_device *vdev = conn->vdev;
-	uint32_t data, action;
-	const struct vfu_irq *irq;
+	uint32_t data, action, flags, count;
 
 	if (msg->len < sizeof(*set) || set->argsz != msg->len)
 		return -EINVAL;
@@ -236,15 +256,12 @@ static int handle_set_irqs(struct vfu_conn *conn, struct vfu_msg *msg)
 	if ((set->flags & ~(VFIO_USER_IRQ_SET_DATA_MASK | VFIO_USER_IRQ_SET_ACTION_MASK_ALL)) ||
 	    !single_bit(data) || !single_bit(action))
 		return -EINVAL;
-	if (set->index >= vdev->nr_irqs)
-		return -EINVAL;
-	irq = &vdev->rt->irqs[set->index];
-	if (!irq->count)
+	if (umdev_vfio_irq_info(vdev, set->index, &flags, &count) || !count)
 		return -EINVAL;
 	if (set->count == 0) {
 		if (data != VFIO_USER_IRQ_SET_DATA_NONE || action != VFIO_USER_IRQ_SET_ACTION_TRIGGER)
 			return -EINVAL;
-	} else if (set->start >= irq->count || set->count > irq->count - set->start) {
+	} else if (set->start >= count || set->count > count - set->start) {
 		return -EINVAL;
 	}
 
@@ -266,7 +283,8 @@ static int handle_set_irqs(struct vfu_conn *conn, struct vfu_msg *msg)
 				return -EINVAL;
 		break;
 	}
-	return vfu_irq_set(vdev, set, msg->payload + sizeof(*set), msg->fds, msg->nr_fds);
+	return umdev_vfio_set_irqs(vdev, set->index, set->flags, set->start, set->count,
+				   msg->payload + sizeof(*set), msg->fds, msg->nr_fds);
 }
 
 static int check_access(struct vfu_conn *conn, uint32_t region, uint64_t offset, uint32_t count,
@@ -455,6 +473,6 @@ int vfu_conn_handle(struct vfu_conn *conn, struct vfu_msg *msg, struct vfu_reply
 
 void vfu_conn_client_gone(struct vfu_conn *conn)
 {
-	vfu_dma_unmap_all(conn->vdev);
-	vfu_irq_reset(conn->vdev);
+	umdev_vfio_dma_unmap_all(conn->vdev);
+	umdev_vfio_irqs_reset(conn->vdev);
 }

@@ -2,7 +2,7 @@
 /*
  * DMA through the client: guest memory it mapped without an fd is read
  * and written with DMA_READ/DMA_WRITE messages, sent from the driver's
- * thread (the device model calls them through struct vfu_client_ops), and
+ * thread (the device model calls them through struct umdev_vfio_client_ops), and
  * the client's replies, which its connection's thread reads, are routed
  * back to the requests waiting for them.
  */
@@ -149,7 +149,7 @@ static void conn_kill_dma(void *client)
 	pthread_mutex_unlock(&conn->dma_lock);
 }
 
-const struct vfu_client_ops vfu_conn_dma_ops = {
+const struct umdev_vfio_client_ops vfu_conn_dma_ops = {
 	.dma_rw = conn_dma,
 	.cancel = conn_kill_dma,
 };

@@ -5,7 +5,8 @@
  * acceptor's set; a thread only while a client is connected), from BOUND until
  * UNBINDING (so any client is gone before the driver's remove runs), and
  * adds the device's `vfio-user-socket` file meanwhile. The core knows
- * nothing of VFIO: which device model a device has is kept here.
+ * nothing of VFIO: which device model a device has is kept by the model's
+ * library (umdev_device_vfio()).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -35,84 +36,6 @@ static char *socket_dir;
 static int subscription;
 /* atomic; 0: wait as long as the client stays */
 static unsigned int release_timeout_s = UMDEV_VFIO_USER_DEFAULT_RELEASE_TIMEOUT;
-
-/*
- * The device models drivers attached (umdev_device_set_vfio()). A binding
- * names its device by address and serial, so a binding a driver forgot
- * never matches a later device at the same address.
- */
-struct vfio_binding {
-	struct ptr_node node; /* keyed by the device */
-	uint64_t serial;
-	struct umdev_vfio_device *vdev;
-};
-static pthread_mutex_t bindings_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct ptr_table bindings;
-
-static int same_serial(const struct ptr_node *node, const void *serial)
-{
-	return container_of(node, struct vfio_binding, node)->serial == *(const uint64_t *)serial;
-}
-
-/* Under bindings_lock. */
-static struct vfio_binding *find_binding(const struct umdev_device *mdev)
-{
-	uint64_t serial = umdev_device_serial(mdev);
-	struct ptr_node *node = ptr_table_find(&bindings, mdev, same_serial, &serial);
-
-	return node ? container_of(node, struct vfio_binding, node) : NULL;
-}
-
-/* Detaches @mdev's model; returns it, or NULL. */
-static struct umdev_vfio_device *unbind_model(const struct umdev_device *mdev)
-{
-	struct umdev_vfio_device *vdev = NULL;
-	struct vfio_binding *b;
-
-	pthread_mutex_lock(&bindings_lock);
-	b = find_binding(mdev);
-	if (b) {
-		vdev = b->vdev;
-		ptr_table_remove(&bindings, &b->node);
-	}
-	pthread_mutex_unlock(&bindings_lock);
-	free(b);
-	return vdev;
-}
-
-int umdev_device_set_vfio(struct umdev_device *mdev, struct umdev_vfio_device *vdev)
-{
-	struct vfio_binding *b;
-	int ret;
-
-	unbind_model(mdev);
-	if (!vdev)
-		return 0;
-	b = calloc(1, sizeof(*b));
-	if (!b)
-		return -ENOMEM;
-	b->serial = umdev_device_serial(mdev);
-	b->vdev = vdev;
-	pthread_mutex_lock(&bindings_lock);
-	ret = ptr_table_insert(&bindings, &b->node, mdev);
-	pthread_mutex_unlock(&bindings_lock);
-	if (ret)
-		free(b);
-	return ret;
-}
-
-struct umdev_vfio_device *umdev_device_vfio(const struct umdev_device *mdev)
-{
-	struct umdev_vfio_device *vdev = NULL;
-	struct vfio_binding *b;
-
-	pthread_mutex_lock(&bindings_lock);
-	b = find_binding(mdev);
-	if (b)
-		vdev = b->vdev;
-	pthread_mutex_unlock(&bindings_lock);
-	return vdev;
-}
 
 /* `vfio-user-socket`: the socket a VMM (QEMU's vfio-user-pci) connects to. */
 static ssize_t socket_show(struct umdev_device *mdev, char *buf)
@@ -284,7 +207,7 @@ static void on_event(const struct umdev_event *event, void *arg)
 	else if (event->type == UMDEV_EVENT_DEVICE_UNBINDING)
 		device_unbinding(event->mdev);
 	else if (event->type == UMDEV_EVENT_DEVICE_REMOVED)
-		unbind_model(event->mdev); /* in case the driver's remove did not */
+		umdev_device_set_vfio(event->mdev, NULL); /* in case the driver's remove did not */
 }
 
 /*

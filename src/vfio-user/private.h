@@ -8,9 +8,10 @@
  *   acceptor_lock (acceptor.c) the listening sockets' table
  *   srv->lock (server.h)       a server's client thread and the client it serves
  *   conn->send_lock            one writer at a time on a client socket
- *   rt->lock                   a device's IRQ vectors, DMA maps, the client's DMA hook
  *   conn->dma_lock             message-based DMA requests waiting for replies
- * Driver callbacks run in the client's thread with none of these held.
+ * The device model's own lock (src/vfio) is taken inside the model's
+ * calls, which call nothing back with it held. Driver callbacks run in
+ * the client's thread with none of these held.
  */
 #ifndef UMDEV_VFIO_USER_PRIVATE_H
 #define UMDEV_VFIO_USER_PRIVATE_H
@@ -22,6 +23,7 @@
 #include <unistd.h>
 
 #include <umdev/vfio.h>
+#include <umdev/vfio_frontend.h>
 #include <umdev/vfio_user_proto.h>
 
 #include "transport.h"
@@ -29,7 +31,7 @@
 /* What the server accepts; announced in the VERSION reply. */
 #define VFU_MAX_MSG_FDS 16
 #define VFU_MAX_XFER VFIO_USER_DEF_MAX_XFER
-#define VFU_MAX_DMA_MAPS VFIO_USER_DEF_MAX_DMA_MAPS
+#define VFU_MAX_DMA_MAPS UMDEV_VFIO_MAX_DMA_MAPS
 /* The largest request: a REGION_WRITE of VFU_MAX_XFER bytes. */
 #define VFU_MAX_MSG_SIZE (sizeof(struct vfio_user_header) + \
 			  sizeof(struct vfio_user_region_access) + VFU_MAX_XFER)
@@ -39,93 +41,8 @@
 #define VFU_REPLY_BUF_SIZE (sizeof(struct vfio_user_region_access) + VFU_MAX_XFER + \
 			    VFU_MAX_VERSION_JSON)
 
-/* ---- the per-device state (runtime.c, irq.c, dma.c, dma_rw.c) ---- */
-
-struct vfu_vector {
-	int fd;	       /* the client's eventfd, or -1 */
-	int unmask_fd; /* signalled by the client to unmask (KVM's resampler), or -1 */
-	bool masked;   /* by the client (or automasked INTx) */
-	bool pending;  /* fired while masked */
-};
-
-/* An unmask eventfd the client thread watches, and the vector it unmasks. */
-struct vfu_unmask_watch {
-	int fd;
-	unsigned int index, vector;
-};
+/* The unmask eventfds the client thread polls with its socket, at most. */
 #define VFU_MAX_UNMASK_WATCHES 8
-
-struct vfu_irq {
-	uint32_t count;
-	uint32_t flags; /* VFIO_USER_IRQ_INFO_F_* */
-	struct vfu_vector *vectors;
-};
-
-struct vfu_dma_map {
-	uint64_t iova, size;
-	uint32_t prot;	  /* VFIO_USER_DMA_MAP_F_* */
-	int fd;		  /* -1 when the client serves the range with messages */
-	uint64_t offset;  /* of iova in fd */
-	void *addr;	  /* mmapped (the fd is sealed against shrinking), or NULL */
-};
-
-/* How the model reaches guest memory the client mapped without an fd. */
-struct vfu_client_ops {
-	/* Reads or writes through the client; never from the thread serving it. */
-	int (*dma_rw)(void *client, bool write, uint64_t iova, void *buf, size_t len);
-	/* Fails the transfers in flight and every later one. */
-	void (*cancel)(void *client);
-};
-
-struct umdev_vfio_runtime {
-	pthread_mutex_t lock;
-	pthread_cond_t idle; /* client_users dropped to 0 */
-	struct vfu_irq *irqs;
-	bool intx_asserted;
-	struct vfu_dma_map *maps; /* sorted by iova, never overlapping */
-	size_t nr_maps, cap_maps;
-	/* the connected client, for message-based DMA */
-	const struct vfu_client_ops *client_ops;
-	void *client;
-	unsigned int client_users; /* transfers using it */
-	pthread_t server_thread; /* the thread serving @client, valid while it is set */
-};
-
-/* irq.c; callers hold rt->lock unless stated */
-int vfu_irq_init(struct umdev_vfio_device *vdev);
-void vfu_irq_fini(struct umdev_vfio_device *vdev);
-/* Closes every eventfd, clears masks (a client went away). Takes the lock. */
-void vfu_irq_reset(struct umdev_vfio_device *vdev);
-/* SET_IRQS after validation of the header; consumes fds. Takes the lock. */
-/* The unmask eventfds to watch; returns how many (at most @max). Takes the lock. */
-unsigned int vfu_irq_unmask_watches(struct umdev_vfio_device *vdev,
-				    struct vfu_unmask_watch *watches, unsigned int max);
-/* An unmask eventfd fired: consume it and unmask its vector. Takes the lock. */
-void vfu_irq_unmask_fired(struct umdev_vfio_device *vdev, const struct vfu_unmask_watch *w);
-int vfu_irq_set(struct umdev_vfio_device *vdev, const struct vfio_user_irq_set *set,
-		const uint8_t *bools, int *fds, unsigned int nr_fds);
-
-/* dma.c */
-/*
- * The client mapped guest memory: @fd (kept on success) or -1 for a range
- * the client serves with messages. Runs the driver's dma_map.
- */
-int vfu_dma_map(struct umdev_vfio_device *vdev, uint64_t iova, uint64_t size, uint32_t prot,
-		int fd, uint64_t offset);
-/* Removes the map of exactly @iova and @size after the driver's dma_unmap; or -ENOENT. */
-int vfu_dma_unmap(struct umdev_vfio_device *vdev, uint64_t iova, uint64_t size);
-/* Every map goes, the driver told of each. */
-void vfu_dma_unmap_all(struct umdev_vfio_device *vdev);
-/* Under rt->lock: the map containing @iova, or NULL. */
-struct vfu_dma_map *vfu_dma_find(struct umdev_vfio_runtime *rt, uint64_t iova);
-/* Frees the table (the device's fini). */
-void vfu_dma_clear(struct umdev_vfio_runtime *rt);
-
-/* dma_rw.c: a client is served by the calling thread, with @ops for message-based DMA. */
-void vfu_client_attach(struct umdev_vfio_device *vdev, const struct vfu_client_ops *ops,
-		       void *client);
-/* Cancels the client's transfers; returns once none uses it. */
-void vfu_client_detach(struct umdev_vfio_device *vdev);
 
 /* ---- a client connection (conn.c) ---- */
 
@@ -171,8 +88,8 @@ void vfu_conn_client_gone(struct vfu_conn *conn);
 int vfu_conn_send(struct vfu_conn *conn, const struct vfio_user_header *hdr,
 		  const void *payload, size_t len, int fd);
 
-/* dma_msg.c: DMA through the client's messages, for vfu_client_attach() with the conn */
-extern const struct vfu_client_ops vfu_conn_dma_ops;
+/* dma_msg.c: DMA through the client's messages, for umdev_vfio_client_attach() */
+extern const struct umdev_vfio_client_ops vfu_conn_dma_ops;
 /* A reply to one of our DMA requests; negative errno drops the client. */
 int vfu_conn_complete_dma(struct vfu_conn *conn, struct vfu_msg *msg);
 

@@ -120,7 +120,7 @@ static void client_disconnect(struct vfu_server *srv, struct vfu_conn *conn, int
 	pthread_mutex_lock(&srv->lock);
 	srv->conn = NULL;
 	pthread_mutex_unlock(&srv->lock);
-	vfu_client_detach(vdev);
+	umdev_vfio_client_detach(vdev);
 
 	vfu_conn_client_gone(conn);
 	close(conn->fd);
@@ -141,13 +141,13 @@ static void client_disconnect(struct vfu_server *srv, struct vfu_conn *conn, int
 static int client_serve(struct vfu_server *srv, struct vfu_conn *conn, struct vfu_stream *in)
 {
 	for (;;) {
-		struct vfu_unmask_watch watches[VFU_MAX_UNMASK_WATCHES];
+		struct umdev_vfio_unmask_watch watches[VFU_MAX_UNMASK_WATCHES];
 		struct pollfd pfd[1 + VFU_MAX_UNMASK_WATCHES] = {
 			{ .fd = conn->fd, .events = POLLIN },
 		};
 		/* only this thread changes the unmask fds, so they stay valid while polled */
-		unsigned int nr_watches = vfu_irq_unmask_watches(srv->vdev, watches,
-								 VFU_MAX_UNMASK_WATCHES);
+		unsigned int nr_watches = umdev_vfio_unmask_watches(srv->vdev, watches,
+								    VFU_MAX_UNMASK_WATCHES);
 		int ret;
 
 		if (nr_watches) {
@@ -160,7 +160,7 @@ static int client_serve(struct vfu_server *srv, struct vfu_conn *conn, struct vf
 			}
 			for (unsigned int i = 0; i < nr_watches; i++)
 				if (pfd[1 + i].revents & POLLIN)
-					vfu_irq_unmask_fired(srv->vdev, &watches[i]);
+					umdev_vfio_unmask_fired(srv->vdev, &watches[i]);
 			if (!pfd[0].revents)
 				continue;
 		}
@@ -198,7 +198,7 @@ static void *client_main(void *arg)
 		if (conn) {
 			int why;
 
-			vfu_client_attach(vdev, &vfu_conn_dma_ops, conn);
+			umdev_vfio_client_attach(vdev, &vfu_conn_dma_ops, conn);
 			vfu_log("%s: client connected", srv->name);
 			if (vdev->ops && vdev->ops->client)
 				vdev->ops->client(vdev, true);

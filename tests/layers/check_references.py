@@ -20,7 +20,9 @@ FOREIGN = {"mdev_core.c", "mdev_sysfs.c", "mdev_private.h", "mdev.h", "pci_regs.
            # the kernel's driver core, IOMMU groups and uevents (the driver model)
            "bus.c", "core.c", "iommu.c", "kobject_uevent.c", "mdev_driver.c",
            # the kernel's mdpy sample and its guest driver (tests/vm/prepare builds it)
-           "mdpy-defs.h", "mdpy-fb.c"}
+           "mdpy-defs.h", "mdpy-fb.c",
+           # the kernel's vfio core, its IOMMU backend and vfio-pci's interrupts (the device model)
+           "vfio_main.c", "vfio_iommu_type1.c", "vfio_pci_intrs.c"}
 
 
 def main():

@@ -10,7 +10,7 @@
  * a client that truncates an unsealed file under a mapping would make the
  * next access raise SIGBUS in the daemon. Unsealed fds are reached with
  * pread/pwrite instead, which fail cleanly. Ranges without an fd are
- * served by the client with DMA_READ/DMA_WRITE messages.
+ * served by the client itself, through the frontend (dma_rw.c).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -30,7 +30,7 @@ static size_t lower_bound(struct umdev_vfio_runtime *rt, uint64_t iova)
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		const struct vfu_dma_map *m = &rt->maps[mid];
+		const struct vfio_dma_map *m = &rt->maps[mid];
 
 		if (m->iova + m->size <= iova)
 			lo = mid + 1;
@@ -40,7 +40,7 @@ static size_t lower_bound(struct umdev_vfio_runtime *rt, uint64_t iova)
 	return lo;
 }
 
-struct vfu_dma_map *vfu_dma_find(struct umdev_vfio_runtime *rt, uint64_t iova)
+struct vfio_dma_map *vfio_dma_find(struct umdev_vfio_runtime *rt, uint64_t iova)
 {
 	size_t i = lower_bound(rt, iova);
 
@@ -69,7 +69,7 @@ static int check_fd(int fd, uint64_t offset, uint64_t size, bool *sealed)
 static int add(struct umdev_vfio_runtime *rt, uint64_t iova, uint64_t size, uint32_t prot,
 	       int fd, uint64_t offset)
 {
-	struct vfu_dma_map map = {
+	struct vfio_dma_map map = {
 		.iova = iova,
 		.size = size,
 		.prot = prot,
@@ -82,15 +82,15 @@ static int add(struct umdev_vfio_runtime *rt, uint64_t iova, uint64_t size, uint
 
 	if (i < rt->nr_maps && rt->maps[i].iova < iova + size)
 		return -EEXIST;
-	if (rt->nr_maps >= VFU_MAX_DMA_MAPS)
+	if (rt->nr_maps >= UMDEV_VFIO_MAX_DMA_MAPS)
 		return -ENOSPC;
 	if (fd >= 0) {
 		ret = check_fd(fd, offset, size, &sealed);
 		if (ret)
 			return ret;
 		if (sealed) {
-			int mprot = ((prot & VFIO_USER_DMA_MAP_F_READ) ? PROT_READ : 0) |
-				    ((prot & VFIO_USER_DMA_MAP_F_WRITE) ? PROT_WRITE : 0);
+			int mprot = ((prot & UMDEV_VFIO_DMA_READ) ? PROT_READ : 0) |
+				    ((prot & UMDEV_VFIO_DMA_WRITE) ? PROT_WRITE : 0);
 
 			map.addr = mmap(NULL, size, mprot ? mprot : PROT_NONE, MAP_SHARED, fd,
 					(off_t)offset);
@@ -117,7 +117,7 @@ static int add(struct umdev_vfio_runtime *rt, uint64_t iova, uint64_t size, uint
 	return 0;
 }
 
-static void release(struct vfu_dma_map *map)
+static void release(struct vfio_dma_map *map)
 {
 	if (map->addr)
 		munmap(map->addr, map->size);
@@ -147,7 +147,7 @@ static void remove_exact(struct umdev_vfio_runtime *rt, uint64_t iova, uint64_t 
 	rt->nr_maps--;
 }
 
-void vfu_dma_clear(struct umdev_vfio_runtime *rt)
+void vfio_dma_clear(struct umdev_vfio_runtime *rt)
 {
 	for (size_t i = 0; i < rt->nr_maps; i++)
 		release(&rt->maps[i]);
@@ -156,8 +156,8 @@ void vfu_dma_clear(struct umdev_vfio_runtime *rt)
 	rt->nr_maps = rt->cap_maps = 0;
 }
 
-int vfu_dma_map(struct umdev_vfio_device *vdev, uint64_t iova, uint64_t size, uint32_t prot,
-		int fd, uint64_t offset)
+int umdev_vfio_dma_map(struct umdev_vfio_device *vdev, uint64_t iova, uint64_t size,
+		       uint32_t prot, int fd, uint64_t offset)
 {
 	struct umdev_vfio_runtime *rt = vdev->rt;
 	int ret;
@@ -182,7 +182,7 @@ static void unmap_one(struct umdev_vfio_device *vdev, uint64_t iova, uint64_t si
 	pthread_mutex_unlock(&vdev->rt->lock);
 }
 
-int vfu_dma_unmap(struct umdev_vfio_device *vdev, uint64_t iova, uint64_t size)
+int umdev_vfio_dma_unmap(struct umdev_vfio_device *vdev, uint64_t iova, uint64_t size)
 {
 	struct umdev_vfio_runtime *rt = vdev->rt;
 	bool found;
@@ -196,7 +196,7 @@ int vfu_dma_unmap(struct umdev_vfio_device *vdev, uint64_t iova, uint64_t size)
 	return 0;
 }
 
-void vfu_dma_unmap_all(struct umdev_vfio_device *vdev)
+void umdev_vfio_dma_unmap_all(struct umdev_vfio_device *vdev)
 {
 	struct umdev_vfio_runtime *rt = vdev->rt;
 

@@ -12,8 +12,8 @@
 
 #include "private.h"
 
-void vfu_client_attach(struct umdev_vfio_device *vdev, const struct vfu_client_ops *ops,
-		       void *client)
+void umdev_vfio_client_attach(struct umdev_vfio_device *vdev,
+			      const struct umdev_vfio_client_ops *ops, void *client)
 {
 	struct umdev_vfio_runtime *rt = vdev->rt;
 
@@ -24,10 +24,10 @@ void vfu_client_attach(struct umdev_vfio_device *vdev, const struct vfu_client_o
 	pthread_mutex_unlock(&rt->lock);
 }
 
-void vfu_client_detach(struct umdev_vfio_device *vdev)
+void umdev_vfio_client_detach(struct umdev_vfio_device *vdev)
 {
 	struct umdev_vfio_runtime *rt = vdev->rt;
-	const struct vfu_client_ops *ops;
+	const struct umdev_vfio_client_ops *ops;
 	void *client;
 
 	pthread_mutex_lock(&rt->lock);
@@ -45,7 +45,7 @@ void vfu_client_detach(struct umdev_vfio_device *vdev)
 	pthread_mutex_unlock(&rt->lock);
 }
 
-static int copy_fd(struct vfu_dma_map *map, uint64_t iova, void *buf, size_t len, bool write)
+static int copy_fd(struct vfio_dma_map *map, uint64_t iova, void *buf, size_t len, bool write)
 {
 	off_t pos = (off_t)(map->offset + (iova - map->iova));
 
@@ -67,7 +67,7 @@ static int dma_access(struct umdev_vfio_device *vdev, uint64_t iova, void *buf, 
 		      bool write)
 {
 	struct umdev_vfio_runtime *rt = vdev->rt;
-	uint32_t need = write ? VFIO_USER_DMA_MAP_F_WRITE : VFIO_USER_DMA_MAP_F_READ;
+	uint32_t need = write ? UMDEV_VFIO_DMA_WRITE : UMDEV_VFIO_DMA_READ;
 	int ret = 0;
 
 	if (!rt)
@@ -77,7 +77,7 @@ static int dma_access(struct umdev_vfio_device *vdev, uint64_t iova, void *buf, 
 
 	pthread_mutex_lock(&rt->lock);
 	while (len && !ret) {
-		struct vfu_dma_map *map = vfu_dma_find(rt, iova);
+		struct vfio_dma_map *map = vfio_dma_find(rt, iova);
 		size_t chunk;
 
 		if (!map || !(map->prot & need)) {
@@ -95,7 +95,7 @@ static int dma_access(struct umdev_vfio_device *vdev, uint64_t iova, void *buf, 
 		} else if (map->fd >= 0) {
 			ret = copy_fd(map, iova, buf, chunk, write);
 		} else {
-			const struct vfu_client_ops *ops = rt->client_ops;
+			const struct umdev_vfio_client_ops *ops = rt->client_ops;
 			void *client = rt->client;
 
 			if (!ops) {

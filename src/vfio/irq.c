@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 /*
  * Interrupts: the client's eventfds per vector, masking, and INTx as a
- * level-triggered line. SET_IRQS follows the kernel's
- * vfio_set_irqs_validate_and_prepare() and vfio-pci's actions, with the
- * fds arriving as SCM_RIGHTS instead of in the payload.
+ * level-triggered line. SET_IRQS does vfio-pci's actions; the frontend
+ * checks a request's shape first, as the kernel's
+ * vfio_set_irqs_validate_and_prepare() does.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -12,7 +12,7 @@
 
 #include "private.h"
 
-int vfu_irq_init(struct umdev_vfio_device *vdev)
+int vfio_irq_init(struct umdev_vfio_device *vdev)
 {
 	struct umdev_vfio_runtime *rt = vdev->rt;
 
@@ -20,15 +20,15 @@ int vfu_irq_init(struct umdev_vfio_device *vdev)
 	if (!rt->irqs)
 		return -ENOMEM;
 	for (unsigned int i = 0; i < vdev->nr_irqs; i++) {
-		struct vfu_irq *irq = &rt->irqs[i];
+		struct vfio_irq *irq = &rt->irqs[i];
 
 		irq->count = vdev->irqs[i].count;
 		irq->flags = vdev->irqs[i].flags;
 		if (irq->count)
-			irq->flags |= VFIO_USER_IRQ_INFO_F_EVENTFD;
+			irq->flags |= UMDEV_VFIO_IRQ_EVENTFD;
 		irq->vectors = calloc(irq->count ? irq->count : 1, sizeof(*irq->vectors));
 		if (!irq->vectors) {
-			vfu_irq_fini(vdev);
+			vfio_irq_fini(vdev);
 			return -ENOMEM;
 		}
 		for (uint32_t v = 0; v < irq->count; v++)
@@ -37,14 +37,14 @@ int vfu_irq_init(struct umdev_vfio_device *vdev)
 	return 0;
 }
 
-void vfu_irq_fini(struct umdev_vfio_device *vdev)
+void vfio_irq_fini(struct umdev_vfio_device *vdev)
 {
 	struct umdev_vfio_runtime *rt = vdev->rt;
 
 	if (!rt->irqs)
 		return;
 	for (unsigned int i = 0; i < vdev->nr_irqs; i++) {
-		struct vfu_irq *irq = &rt->irqs[i];
+		struct vfio_irq *irq = &rt->irqs[i];
 
 		for (uint32_t v = 0; irq->vectors && v < irq->count; v++) {
 			if (irq->vectors[v].fd >= 0)
@@ -58,22 +58,23 @@ void vfu_irq_fini(struct umdev_vfio_device *vdev)
 	rt->irqs = NULL;
 }
 
-void vfu_irq_reset(struct umdev_vfio_device *vdev)
+/* The client went away: its eventfds are closed, every mask cleared. */
+void umdev_vfio_irqs_reset(struct umdev_vfio_device *vdev)
 {
 	struct umdev_vfio_runtime *rt = vdev->rt;
 
 	pthread_mutex_lock(&rt->lock);
 	for (unsigned int i = 0; i < vdev->nr_irqs; i++) {
-		struct vfu_irq *irq = &rt->irqs[i];
+		struct vfio_irq *irq = &rt->irqs[i];
 
 		for (uint32_t v = 0; v < irq->count; v++) {
-			struct vfu_vector *vec = &irq->vectors[v];
+			struct vfio_vector *vec = &irq->vectors[v];
 
 			if (vec->fd >= 0)
 				close(vec->fd);
 			if (vec->unmask_fd >= 0)
 				close(vec->unmask_fd);
-			*vec = (struct vfu_vector){ .fd = -1, .unmask_fd = -1 };
+			*vec = (struct vfio_vector){ .fd = -1, .unmask_fd = -1 };
 		}
 	}
 	pthread_mutex_unlock(&rt->lock);
@@ -88,7 +89,7 @@ static void signal_fd(int fd)
 }
 
 /* Fires @vec or records it as pending; rt->lock held. Returns 1 if signalled. */
-static int fire(struct vfu_irq *irq, struct vfu_vector *vec)
+static int fire(struct vfio_irq *irq, struct vfio_vector *vec)
 {
 	if (vec->fd < 0)
 		return 0;
@@ -97,16 +98,16 @@ static int fire(struct vfu_irq *irq, struct vfu_vector *vec)
 		return 0;
 	}
 	signal_fd(vec->fd);
-	if (irq->flags & VFIO_USER_IRQ_INFO_F_AUTOMASKED)
+	if (irq->flags & UMDEV_VFIO_IRQ_AUTOMASKED)
 		vec->masked = true;
 	return 1;
 }
 
 /* INTx fires on unmask while the line is asserted; other vectors if pending. */
-static void unmask(struct umdev_vfio_runtime *rt, unsigned int index, struct vfu_irq *irq,
-		   struct vfu_vector *vec)
+static void unmask(struct umdev_vfio_runtime *rt, unsigned int index, struct vfio_irq *irq,
+		   struct vfio_vector *vec)
 {
-	bool again = index == UMDEV_VFIO_PCI_INTX_IRQ && (irq->flags & VFIO_USER_IRQ_INFO_F_AUTOMASKED)
+	bool again = index == UMDEV_VFIO_PCI_INTX_IRQ && (irq->flags & UMDEV_VFIO_IRQ_AUTOMASKED)
 		     ? rt->intx_asserted : vec->pending;
 
 	vec->masked = false;
@@ -130,11 +131,11 @@ static void make_nonblocking(int fd)
 }
 
 /* Installs (or with no fds removes) the eventfds that unmask vectors. */
-static void set_unmask_fds(struct vfu_irq *irq, uint32_t start, uint32_t count, int *fds,
+static void set_unmask_fds(struct vfio_irq *irq, uint32_t start, uint32_t count, int *fds,
 			   unsigned int nr_fds)
 {
 	for (uint32_t i = 0; i < count; i++) {
-		struct vfu_vector *vec = &irq->vectors[start + i];
+		struct vfio_vector *vec = &irq->vectors[start + i];
 
 		if (vec->unmask_fd >= 0)
 			close(vec->unmask_fd);
@@ -146,11 +147,11 @@ static void set_unmask_fds(struct vfu_irq *irq, uint32_t start, uint32_t count, 
 	}
 }
 
-static int set_eventfds(struct vfu_irq *irq, uint32_t start, uint32_t count, int *fds,
+static int set_eventfds(struct vfio_irq *irq, uint32_t start, uint32_t count, int *fds,
 			unsigned int nr_fds)
 {
 	for (uint32_t i = 0; i < count; i++) {
-		struct vfu_vector *vec = &irq->vectors[start + i];
+		struct vfio_vector *vec = &irq->vectors[start + i];
 
 		if (vec->fd >= 0)
 			close(vec->fd);
@@ -165,54 +166,74 @@ static int set_eventfds(struct vfu_irq *irq, uint32_t start, uint32_t count, int
 	return 0;
 }
 
-int vfu_irq_set(struct umdev_vfio_device *vdev, const struct vfio_user_irq_set *set,
-		const uint8_t *bools, int *fds, unsigned int nr_fds)
+int umdev_vfio_irq_info(struct umdev_vfio_device *vdev, unsigned int index, uint32_t *flags,
+			uint32_t *count)
 {
 	struct umdev_vfio_runtime *rt = vdev->rt;
-	uint32_t data = set->flags & VFIO_USER_IRQ_SET_DATA_MASK;
-	uint32_t action = set->flags & VFIO_USER_IRQ_SET_ACTION_MASK_ALL;
-	struct vfu_irq *irq = &rt->irqs[set->index];
+
+	if (!rt || index >= vdev->nr_irqs)
+		return -EINVAL;
+	*flags = rt->irqs[index].flags;
+	*count = rt->irqs[index].count;
+	return 0;
+}
+
+int umdev_vfio_set_irqs(struct umdev_vfio_device *vdev, unsigned int index, uint32_t flags,
+			uint32_t start, uint32_t count, const uint8_t *bools, int *fds,
+			unsigned int nr_fds)
+{
+	struct umdev_vfio_runtime *rt = vdev->rt;
+	uint32_t data = flags & UMDEV_VFIO_IRQ_SET_DATA_ALL;
+	uint32_t action = flags & UMDEV_VFIO_IRQ_SET_ACTION_ALL;
+	struct vfio_irq *irq;
 	bool changed = false;
 	int ret = 0;
+
+	/* the frontend checked the rest of the request's shape */
+	if (!rt || index >= vdev->nr_irqs)
+		return -EINVAL;
+	irq = &rt->irqs[index];
+	if (count && (start >= irq->count || count > irq->count - start))
+		return -EINVAL;
 
 	/*
 	 * MASK/UNMASK need a maskable index; an eventfd may drive UNMASK (as
 	 * KVM's INTx resampler does with QEMU) but not MASK, as in vfio-pci.
 	 */
-	if (action != VFIO_USER_IRQ_SET_ACTION_TRIGGER &&
-	    (!(irq->flags & VFIO_USER_IRQ_INFO_F_MASKABLE) ||
-	     (data == VFIO_USER_IRQ_SET_DATA_EVENTFD && action == VFIO_USER_IRQ_SET_ACTION_MASK)))
+	if (action != UMDEV_VFIO_IRQ_SET_ACTION_TRIGGER &&
+	    (!(irq->flags & UMDEV_VFIO_IRQ_MASKABLE) ||
+	     (data == UMDEV_VFIO_IRQ_SET_DATA_EVENTFD && action == UMDEV_VFIO_IRQ_SET_ACTION_MASK)))
 		return -EINVAL;
 
 	pthread_mutex_lock(&rt->lock);
-	if (action == VFIO_USER_IRQ_SET_ACTION_UNMASK && data == VFIO_USER_IRQ_SET_DATA_EVENTFD) {
-		set_unmask_fds(irq, set->start, set->count, fds, nr_fds);
-	} else if (action == VFIO_USER_IRQ_SET_ACTION_TRIGGER && data == VFIO_USER_IRQ_SET_DATA_EVENTFD) {
-		ret = set_eventfds(irq, set->start, set->count, fds, nr_fds);
+	if (action == UMDEV_VFIO_IRQ_SET_ACTION_UNMASK && data == UMDEV_VFIO_IRQ_SET_DATA_EVENTFD) {
+		set_unmask_fds(irq, start, count, fds, nr_fds);
+	} else if (action == UMDEV_VFIO_IRQ_SET_ACTION_TRIGGER && data == UMDEV_VFIO_IRQ_SET_DATA_EVENTFD) {
+		ret = set_eventfds(irq, start, count, fds, nr_fds);
 		changed = true;
-	} else if (action == VFIO_USER_IRQ_SET_ACTION_TRIGGER && data == VFIO_USER_IRQ_SET_DATA_NONE &&
-		   set->count == 0) {
+	} else if (action == UMDEV_VFIO_IRQ_SET_ACTION_TRIGGER && data == UMDEV_VFIO_IRQ_SET_DATA_NONE &&
+		   count == 0) {
 		/* count 0 with DATA_NONE disables the whole index */
 		set_eventfds(irq, 0, irq->count, NULL, 0);
 		changed = true;
 	} else {
-		for (uint32_t i = 0; i < set->count; i++) {
-			struct vfu_vector *vec = &irq->vectors[set->start + i];
+		for (uint32_t i = 0; i < count; i++) {
+			struct vfio_vector *vec = &irq->vectors[start + i];
 
-			if (data == VFIO_USER_IRQ_SET_DATA_BOOL && !bools[i])
+			if (data == UMDEV_VFIO_IRQ_SET_DATA_BOOL && !bools[i])
 				continue;
-			if (action == VFIO_USER_IRQ_SET_ACTION_TRIGGER)
+			if (action == UMDEV_VFIO_IRQ_SET_ACTION_TRIGGER)
 				fire(irq, vec);
-			else if (action == VFIO_USER_IRQ_SET_ACTION_MASK)
+			else if (action == UMDEV_VFIO_IRQ_SET_ACTION_MASK)
 				vec->masked = true;
 			else
-				unmask(rt, set->index, irq, vec);
+				unmask(rt, index, irq, vec);
 		}
 	}
 	pthread_mutex_unlock(&rt->lock);
 
 	if (changed && vdev->ops && vdev->ops->irqs_changed)
-		vdev->ops->irqs_changed(vdev, set->index);
+		vdev->ops->irqs_changed(vdev, index);
 	return ret;
 }
 
@@ -233,7 +254,7 @@ int umdev_vfio_irq_trigger(struct umdev_vfio_device *vdev, unsigned int index,
 int umdev_vfio_intx_set(struct umdev_vfio_device *vdev, bool asserted)
 {
 	struct umdev_vfio_runtime *rt = vdev->rt;
-	struct vfu_irq *irq;
+	struct vfio_irq *irq;
 	int ret = 0;
 
 	if (!rt || vdev->nr_irqs <= UMDEV_VFIO_PCI_INTX_IRQ || !rt->irqs[0].count)
@@ -261,8 +282,8 @@ bool umdev_vfio_irq_enabled(struct umdev_vfio_device *vdev, unsigned int index,
 	return enabled;
 }
 
-unsigned int vfu_irq_unmask_watches(struct umdev_vfio_device *vdev,
-				    struct vfu_unmask_watch *watches, unsigned int max)
+unsigned int umdev_vfio_unmask_watches(struct umdev_vfio_device *vdev,
+				       struct umdev_vfio_unmask_watch *watches, unsigned int max)
 {
 	struct umdev_vfio_runtime *rt = vdev->rt;
 	unsigned int n = 0;
@@ -271,16 +292,17 @@ unsigned int vfu_irq_unmask_watches(struct umdev_vfio_device *vdev,
 	for (unsigned int i = 0; i < vdev->nr_irqs; i++)
 		for (uint32_t v = 0; v < rt->irqs[i].count && n < max; v++)
 			if (rt->irqs[i].vectors[v].unmask_fd >= 0)
-				watches[n++] = (struct vfu_unmask_watch){
+				watches[n++] = (struct umdev_vfio_unmask_watch){
 					rt->irqs[i].vectors[v].unmask_fd, i, v };
 	pthread_mutex_unlock(&rt->lock);
 	return n;
 }
 
-void vfu_irq_unmask_fired(struct umdev_vfio_device *vdev, const struct vfu_unmask_watch *w)
+void umdev_vfio_unmask_fired(struct umdev_vfio_device *vdev,
+			     const struct umdev_vfio_unmask_watch *w)
 {
 	struct umdev_vfio_runtime *rt = vdev->rt;
-	struct vfu_irq *irq = &rt->irqs[w->index];
+	struct vfio_irq *irq = &rt->irqs[w->index];
 	uint64_t count;
 
 	if (read(w->fd, &count, sizeof(count)) != sizeof(count))

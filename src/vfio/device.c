@@ -1,19 +1,17 @@
 // SPDX-License-Identifier: MIT
 /*
- * A device's vfio-user state that outlives any one client: the IRQ
- * vectors and the DMA map table (both emptied when a client leaves),
- * made when the driver describes its device and freed at its remove.
+ * A device model's state that outlives any one client: the IRQ vectors
+ * and the DMA map table (both emptied when a client leaves), made when the
+ * driver describes its device and freed at its remove.
  */
 #include <errno.h>
 #include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
 
 #include "private.h"
 
 static bool page_aligned(uint64_t v)
 {
-	return (v & (VFIO_USER_DEF_PGSIZE - 1)) == 0;
+	return (v & (UMDEV_VFIO_PAGE_SIZE - 1)) == 0;
 }
 
 static int check_region(const struct umdev_vfio_region *r)
@@ -62,7 +60,7 @@ int umdev_vfio_device_init(struct umdev_vfio_device *vdev)
 	pthread_mutex_init(&rt->lock, NULL);
 	pthread_cond_init(&rt->idle, NULL);
 	vdev->rt = rt;
-	ret = vfu_irq_init(vdev);
+	ret = vfio_irq_init(vdev);
 	if (ret) {
 		umdev_vfio_device_fini(vdev);
 		return ret;
@@ -76,8 +74,8 @@ void umdev_vfio_device_fini(struct umdev_vfio_device *vdev)
 
 	if (!rt)
 		return;
-	vfu_irq_fini(vdev);
-	vfu_dma_clear(rt);
+	vfio_irq_fini(vdev);
+	vfio_dma_clear(rt);
 	pthread_cond_destroy(&rt->idle);
 	pthread_mutex_destroy(&rt->lock);
 	free(rt);

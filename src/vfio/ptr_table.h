@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * A table of entries keyed by a pointer (ptr_table.c): the frontend finds a
- * device's model and server in constant time, however many devices there
- * are. Entries embed a struct ptr_node; the caller locks.
+ * A table of entries keyed by a pointer (ptr_table.c): a device's model
+ * (binding.c) and its vfio-user server (src/vfio-user/frontend.c) are found
+ * in constant time, however many devices there are. Entries embed a struct
+ * ptr_node; the caller locks.
  */
-#ifndef UMDEV_VFIO_USER_PTR_TABLE_H
-#define UMDEV_VFIO_USER_PTR_TABLE_H
+#ifndef UMDEV_VFIO_PTR_TABLE_H
+#define UMDEV_VFIO_PTR_TABLE_H
 
 #include <stddef.h>
 
@@ -30,4 +31,4 @@ void ptr_table_remove(struct ptr_table *t, struct ptr_node *node);
 /* Frees the buckets of an empty table. */
 void ptr_table_fini(struct ptr_table *t);
 
-#endif /* UMDEV_VFIO_USER_PTR_TABLE_H */
+#endif /* UMDEV_VFIO_PTR_TABLE_H */
