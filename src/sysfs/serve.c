@@ -12,13 +12,19 @@
  * after their current request.
  *
  * No signal handler is installed: the FUSE device is non-blocking and each
- * worker polls it together with an eventfd that says "stop", and the
+ * worker waits for it together with an eventfd that says "stop", and the
  * serving thread takes its signals from a signalfd, polled together with
  * an eventfd a worker writes when the mount goes away.
+ *
+ * Each worker waits in an epoll set of its own, with the FUSE device
+ * added EPOLLEXCLUSIVE: a request wakes one idle worker, not all of them
+ * (poll() woke every worker for every request, and all but one went back
+ * to sleep: a storm of context switches on each lookup of a listing).
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/epoll.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -59,6 +65,25 @@ static void join_worker(struct serve_worker *w)
 	w->state = WORKER_FREE;
 }
 
+/* A worker's epoll set: the FUSE device, exclusively, and the stop eventfd. */
+static int worker_waits(struct umdev_mount *mount)
+{
+	struct epoll_event request = { .events = EPOLLIN | EPOLLEXCLUSIVE };
+	struct epoll_event stop = { .events = EPOLLIN, .data.fd = mount->stop_fd };
+	int waits = epoll_create1(EPOLL_CLOEXEC), ret;
+
+	if (waits < 0)
+		return -errno;
+	request.data.fd = fuse_session_fd(fuse_get_session(mount->fuse));
+	if (epoll_ctl(waits, EPOLL_CTL_ADD, request.data.fd, &request) ||
+	    epoll_ctl(waits, EPOLL_CTL_ADD, mount->stop_fd, &stop)) {
+		ret = -errno;
+		close(waits);
+		return ret;
+	}
+	return waits;
+}
+
 /* Under workers_lock. Returns 0 or a negative errno. */
 static int start_worker(struct umdev_mount *mount)
 {
@@ -73,12 +98,17 @@ static int start_worker(struct umdev_mount *mount)
 	if (w->state == WORKER_EXITED)
 		join_worker(w);
 	w->mount = mount;
+	w->waits = worker_waits(mount);
+	if (w->waits < 0)
+		return w->waits;
 	ret = -pthread_create(&w->thread, NULL, worker, w);
-	if (!ret) {
-		w->state = WORKER_RUNNING;
-		mount->nr_workers++;
+	if (ret) {
+		close(w->waits);
+		return ret;
 	}
-	return ret;
+	w->state = WORKER_RUNNING;
+	mount->nr_workers++;
+	return 0;
 }
 
 /*
@@ -149,17 +179,17 @@ static void *worker(void *arg)
 	struct umdev_mount *mount = self->mount;
 	struct fuse_session *se = fuse_get_session(mount->fuse);
 	struct fuse_buf buf = { 0 };
-	struct pollfd fds[2] = {
-		{ .fd = fuse_session_fd(se), .events = POLLIN },
-		{ .fd = mount->stop_fd, .events = POLLIN },
-	};
 	bool counted = true;
 
 	served_mount = mount;
 	while (!__atomic_load_n(&mount->stopping, __ATOMIC_ACQUIRE)) {
-		int res;
+		struct epoll_event ready[2];
+		int n = epoll_wait(self->waits, ready, 2, -1), res;
+		bool stopped = false;
 
-		if (poll(fds, 2, -1) < 0 || fds[1].revents)
+		for (int i = 0; i < n; i++)
+			stopped = stopped || ready[i].data.fd == mount->stop_fd;
+		if (n <= 0 || stopped)
 			continue; /* EINTR, or told to stop: the loop condition decides */
 		res = fuse_session_receive_buf(se, &buf);
 		if (res == -EINTR || res == -EAGAIN)
@@ -176,6 +206,7 @@ static void *worker(void *arg)
 		}
 	}
 	free(buf.mem);
+	close(self->waits); /* a worker that left holds nothing until it is joined */
 	pthread_mutex_lock(&mount->workers_lock);
 	if (counted)
 		mount->nr_workers--;

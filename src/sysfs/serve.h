@@ -30,6 +30,7 @@ struct umdev_mount {
 	struct serve_worker {
 		struct umdev_mount *mount;
 		pthread_t thread;
+		int waits; /* its epoll set (serve.c), while RUNNING */
 		enum { WORKER_FREE, WORKER_RUNNING, WORKER_EXITED } state; /* EXITED: to join */
 	} workers[SERVE_MAX_WORKERS];
 	unsigned int nr_workers;      /* running */
