@@ -52,6 +52,12 @@ int harness_setup(void **state)
 	snprintf(harness_sockets, sizeof(harness_sockets), "%s/sockets", harness_dir);
 	if (umdev_vfio_user_start(harness_sockets, NULL))
 		return -1;
+	/*
+	 * A remove of a device whose client is still connected waits for the
+	 * client, as the kernel's does, up to the release timeout (60 s by
+	 * default): the cases that remove under a client want the cut-off.
+	 */
+	umdev_vfio_user_set_release_timeout(1);
 	harness_type = test_parent_register();
 	return harness_type ? 0 : -1;
 }
