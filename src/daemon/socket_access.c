@@ -139,22 +139,30 @@ static void where(char *buf, size_t size, const struct config *config, size_t i)
 		snprintf(buf, size, "the command line");
 }
 
+/* The access of @config's parent @i; the command line's for i == nr_parents. */
+static struct umdev_socket_access access_at(const struct umdev_socket_access *global,
+					    const struct config *config, size_t i)
+{
+	return i < config->nr_parents ? socket_access_merge(global, &config->parents[i].socket)
+				      : *global;
+}
+
 int socket_access_prepare(const struct umdev_socket_access *global, const struct config *config,
 			  bool at_start, bool *keep_chown)
 {
-	bool chown_now = holds(CAPNG_EFFECTIVE, CAP_CHOWN);
+	/* At start umdevd still has all it may keep; later, what it kept. */
+	bool can_chown = holds(at_start ? CAPNG_PERMITTED : CAPNG_EFFECTIVE, CAP_CHOWN);
 	bool owners = false;
 	char at[UMDEV_NAME_MAX + 32];
 
 	/* Owners first: where one is given, CAP_CHOWN is kept and covers the groups. */
 	for (size_t i = 0; i <= config->nr_parents; i++) {
-		struct umdev_socket_access a = i < config->nr_parents ?
-			socket_access_merge(global, &config->parents[i].socket) : *global;
+		struct umdev_socket_access a = access_at(global, config, i);
 
 		if (a.owner == (uid_t)-1 || a.owner == geteuid())
 			continue;
 		owners = true;
-		if (at_start ? holds(CAPNG_PERMITTED, CAP_CHOWN) : chown_now)
+		if (can_chown)
 			continue;
 		where(at, sizeof(at), config, i);
 		log_error("%s: socket owner %u: giving a socket another owner takes CAP_CHOWN, "
@@ -165,11 +173,10 @@ int socket_access_prepare(const struct umdev_socket_access *global, const struct
 	}
 	if (keep_chown)
 		*keep_chown = owners;
-	if (owners && (at_start || chown_now))
+	if (owners)
 		return 0;
 	for (size_t i = 0; i <= config->nr_parents; i++) {
-		struct umdev_socket_access a = i < config->nr_parents ?
-			socket_access_merge(global, &config->parents[i].socket) : *global;
+		struct umdev_socket_access a = access_at(global, config, i);
 		int ret;
 
 		if (a.group == (gid_t)-1 || member_of(a.group))
